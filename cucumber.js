@@ -1,0 +1,55 @@
+// Cucumber profiles. `npm run cucumber -- --profile smoke` (or any tag expression) picks one;
+// the environment (embedded NovaCron or NOVACRON_API_URL) is provisioned once per run by the plugin.
+require('ts-node').register({ transpileOnly: true });
+const { loadConfig, ConfigError } = require('./support/config');
+
+function configOrExit() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`novacron-spec: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+const config = configOrExit();
+const interactive = process.stdout.isTTY && !process.env.CI;
+
+const base = {
+  requireModule: ['ts-node/register/transpile-only'],
+  require: ['support/**/*.ts', 'steps/**/*.ts'],
+  paths: ['features/**/*.feature'],
+  plugin: ['./support/cucumber-plugin.cjs'],
+  parallel: config.parallel ? config.workers : 0,
+  strict: true,
+  format: [
+    interactive ? 'progress-bar' : 'progress',
+    'message:reports/messages.ndjson',
+    'json:reports/cucumber.json',
+    'junit:reports/junit/results.xml',
+    'usage-json:reports/usage.json',
+  ],
+  formatOptions: {
+    snippetInterface: 'async-await',
+    junit: { suiteName: 'NovaCron Spec' },
+  },
+};
+
+const tagged = (tags) => ({ ...base, tags });
+
+module.exports = {
+  default: base,
+  smoke: tagged('@smoke'),
+  system: tagged('@system'),
+  'mle-star': tagged('@mle-star'),
+  performance: tagged('@performance'),
+  debug: { ...base, parallel: 0, format: ['@cucumber/pretty-formatter', ...base.format.slice(1)] },
+  ci: { ...base, format: ['summary', ...base.format.slice(1)] },
+  // Used by scripts/verify-faults.ts: results only, to a file of its own, so runs can overlap.
+  verify: {
+    ...base,
+    parallel: process.env.NOVACRON_FAULTS ? 0 : base.parallel,
+    format: [['message', process.env.NOVACRON_VERIFY_MESSAGES || 'reports/faults/run.ndjson']],
+  },
+};

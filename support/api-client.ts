@@ -1,0 +1,214 @@
+import http from 'node:http';
+import https from 'node:https';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { Contract, ContractViolation } from './contract';
+import { redact } from './redact';
+
+export type ContractMode = 'strict' | 'warn' | 'off';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiClientOptions {
+  baseURL: string;
+  timeout?: number;
+  retries?: number;
+  /** Base backoff in ms; attempt n waits base * 2^(n-1). */
+  retryBackoffMs?: number;
+  token?: string;
+  contract?: Contract;
+  contractMode?: ContractMode;
+  debug?: (line: string) => void;
+  /** Where contract warnings go in `warn` mode. */
+  onContractWarning?: (violation: ContractViolation) => void;
+  metrics?: EndpointMetrics;
+}
+
+export interface RequestOptions {
+  params?: Record<string, string | number | boolean | undefined>;
+  /** Overrides the client's retry count (e.g. 0 where a 503 is an expected answer). */
+  retries?: number;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  data: T;
+  headers: Record<string, string>;
+  durationMs: number;
+  operation: string;
+}
+
+const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'PUT', 'DELETE']);
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENOTFOUND', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+const sharedAgents = {
+  httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+};
+
+/** The guide's APIClient: retries, bearer token, per-endpoint metrics, redacted debug log, contract check of every answer. */
+export class ApiClient {
+  private readonly http: AxiosInstance;
+  private token: string | undefined;
+  readonly metrics: EndpointMetrics;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.token = options.token;
+    this.metrics = options.metrics ?? new EndpointMetrics();
+    this.http = axios.create({
+      baseURL: options.baseURL,
+      timeout: options.timeout ?? 30_000,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      ...sharedAgents,
+    });
+  }
+
+  get baseURL(): string {
+    return this.options.baseURL;
+  }
+
+  get bearerToken(): string | undefined {
+    return this.token;
+  }
+
+  /** A client for the same target acting with another token (or none); metrics are shared. */
+  as(token: string | undefined): ApiClient {
+    return new ApiClient({ ...this.options, token, metrics: this.metrics });
+  }
+
+  setToken(token: string | undefined): void {
+    this.token = token;
+  }
+
+  get<T = unknown>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.request<T>('GET', path, undefined, options);
+  }
+
+  post<T = unknown>(path: string, body?: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('POST', path, body);
+  }
+
+  put<T = unknown>(path: string, body?: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  patch<T = unknown>(path: string, body?: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('PATCH', path, body);
+  }
+
+  delete<T = unknown>(path: string): Promise<ApiResponse<T>> {
+    return this.request<T>('DELETE', path);
+  }
+
+  async request<T>(method: HttpMethod, path: string, body?: unknown, { params, retries: retryOverride }: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const retries = IDEMPOTENT.has(method) ? (retryOverride ?? this.options.retries ?? 3) : 0;
+    const operation = this.options.contract?.operationName(method, path) ?? `${method} ${path}`;
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      let response: AxiosResponse | undefined;
+      try {
+        response = await this.http.request({
+          method,
+          url: path,
+          data: body,
+          params,
+          headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+        });
+      } catch (error) {
+        const durationMs = performance.now() - started;
+        this.metrics.record(operation, durationMs, true);
+        const code = (error as { code?: string }).code ?? 'ERROR';
+        this.debug(`${method} ${path} -> ${code} after ${durationMs.toFixed(1)} ms (attempt ${attempt + 1})`);
+        if (attempt < retries && NETWORK_ERRORS.has(code)) {
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        throw new Error(`${method} ${this.options.baseURL}${path} failed: ${code} (${(error as Error).message}) after ${attempt + 1} attempt(s)`);
+      }
+      const durationMs = performance.now() - started;
+      this.metrics.record(operation, durationMs, response.status >= 500);
+      this.debug(
+        `${method} ${path} ${body === undefined ? '' : JSON.stringify(redact(body))} -> ${response.status} ${truncate(JSON.stringify(redact(response.data)))} (${durationMs.toFixed(1)} ms)`,
+      );
+      if (response.status >= 500 && attempt < retries) {
+        await sleep(this.backoff(attempt));
+        continue;
+      }
+      this.checkContract(method, path, response);
+      return {
+        status: response.status,
+        data: response.data as T,
+        headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), String(v)])),
+        durationMs,
+        operation,
+      };
+    }
+  }
+
+  private checkContract(method: HttpMethod, path: string, response: AxiosResponse): void {
+    const contract = this.options.contract;
+    const mode = this.options.contractMode ?? 'strict';
+    if (!contract || mode === 'off') return;
+    const { problems } = contract.check(method, path, response.status, response.data, String(response.headers['content-type'] ?? ''));
+    if (problems.length === 0) return;
+    const violation = new ContractViolation(`The ${response.status} answer to ${contract.operationName(method, path)}`, problems);
+    if (mode === 'strict') throw violation;
+    this.options.onContractWarning?.(violation);
+  }
+
+  private backoff(attempt: number): number {
+    return (this.options.retryBackoffMs ?? 100) * 2 ** attempt;
+  }
+
+  private debug(line: string): void {
+    this.options.debug?.(`[api] ${line}`);
+  }
+}
+
+export interface EndpointSummary {
+  count: number;
+  errors: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+}
+
+/** Per-endpoint latency histograms (microsecond resolution) and error counts. */
+export class EndpointMetrics {
+  private readonly endpoints = new Map<string, { histogram: RecordableHistogram; errors: number }>();
+
+  record(operation: string, durationMs: number, failed: boolean): void {
+    let entry = this.endpoints.get(operation);
+    if (!entry) {
+      entry = { histogram: createHistogram(), errors: 0 };
+      this.endpoints.set(operation, entry);
+    }
+    entry.histogram.record(Math.max(1, Math.round(durationMs * 1000)));
+    if (failed) entry.errors++;
+  }
+
+  summary(): Record<string, EndpointSummary> {
+    const out: Record<string, EndpointSummary> = {};
+    for (const [operation, { histogram, errors }] of this.endpoints) {
+      out[operation] = {
+        count: histogram.count,
+        errors,
+        p50_ms: histogram.percentile(50) / 1000,
+        p95_ms: histogram.percentile(95) / 1000,
+        p99_ms: histogram.percentile(99) / 1000,
+        max_ms: histogram.max / 1000,
+      };
+    }
+    return out;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function truncate(text: string | undefined): string {
+  if (text === undefined) return '';
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}

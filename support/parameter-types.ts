@@ -1,0 +1,31 @@
+import { defineParameterType } from '@cucumber/cucumber';
+
+defineParameterType({
+  name: 'role',
+  regexp: /admin|operator|viewer/,
+  transformer: (role: string) => role,
+});
+
+defineParameterType({
+  name: 'state',
+  regexp: /creating|provisioning|running|stopped|paused|migrating|deleting|failed/,
+  transformer: (state: string) => state,
+});
+
+defineParameterType({
+  name: 'action',
+  regexp: /start|stop|pause|resume/,
+  transformer: (action: string) => action,
+});
+
+defineParameterType({
+  name: 'health',
+  regexp: /healthy|degraded|unhealthy/,
+  transformer: (status: string) => status,
+});
+
+defineParameterType({
+  name: 'states',
+  regexp: /(?:creating|provisioning|running|stopped|paused|migrating|deleting|failed)(?:, (?:creating|provisioning|running|stopped|paused|migrating|deleting|failed))*/,
+  transformer: (list: string) => list.split(', '),
+});

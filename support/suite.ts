@@ -1,0 +1,133 @@
+import type { Pool } from 'pg';
+import type { Redis } from 'ioredis';
+import { ApiClient, EndpointMetrics } from './api-client';
+import { loadConfig, type Config } from './config';
+import { Contract, type ContractViolation } from './contract';
+import { TestEnvironment } from './environment';
+
+/**
+ * What one test process shares across its scenarios: the parsed configuration, the contract,
+ * the target (provisioned by the run's coordinator, or here as a fallback), the admin session
+ * used to set scenarios up and clean them away, and lazily opened database and cache clients
+ * for the scenarios that look behind the API.
+ */
+export class Suite {
+  private adminClient: ApiClient | undefined;
+  private adminSignedInAt = 0;
+  private pool: Pool | undefined;
+  private cache: Redis | undefined;
+  readonly endpointMetrics = new EndpointMetrics();
+  readonly contractWarnings: ContractViolation[] = [];
+
+  private constructor(
+    readonly config: Config,
+    readonly contract: Contract,
+    readonly apiUrl: string,
+    private readonly ownedEnvironment: TestEnvironment | undefined,
+  ) {}
+
+  static async start(): Promise<Suite> {
+    const config = loadConfig();
+    const contract = new Contract();
+    let owned: TestEnvironment | undefined;
+    let apiUrl = config.apiUrl;
+    if (!apiUrl) {
+      owned = new TestEnvironment(config);
+      await owned.setup();
+      Object.assign(process.env, owned.toEnv());
+      apiUrl = owned.toEnv().NOVACRON_API_URL;
+    }
+    if (!apiUrl) throw new Error('the test environment did not provide a NovaCron API URL');
+    return new Suite(loadConfig(), contract, apiUrl, owned);
+  }
+
+  log(line: string): void {
+    if (this.config.debug) process.stderr.write(`${line}\n`);
+  }
+
+  client(token?: string): ApiClient {
+    return new ApiClient({
+      baseURL: this.apiUrl,
+      timeout: Math.min(this.config.timeoutMs, 30_000),
+      token,
+      contract: this.contract,
+      contractMode: this.config.contractMode,
+      debug: this.config.debug ? (line) => this.log(line) : undefined,
+      onContractWarning: (violation) => {
+        this.contractWarnings.push(violation);
+        process.stderr.write(`[contract] ${violation.message}\n`);
+      },
+      metrics: this.endpointMetrics,
+    });
+  }
+
+  /** The configured administrator, signed in again before its token could expire. */
+  async admin(): Promise<ApiClient> {
+    if (this.adminClient && Date.now() - this.adminSignedInAt < 5 * 60_000) return this.adminClient;
+    const client = this.client();
+    const { adminUsername, adminPassword } = this.config;
+    const response = await client.post<{ token: string; error?: string }>('/api/auth/login', {
+      username: adminUsername,
+      password: adminPassword,
+    });
+    if (response.status !== 200) {
+      throw new Error(
+        `cannot sign in as NOVACRON_ADMIN_USERNAME="${adminUsername}" at ${this.apiUrl}: ${response.status} ${response.data?.error ?? ''} (check NOVACRON_ADMIN_USERNAME and NOVACRON_ADMIN_PASSWORD)`,
+      );
+    }
+    client.setToken(response.data.token);
+    this.adminClient = client;
+    this.adminSignedInAt = Date.now();
+    return client;
+  }
+
+  async db(): Promise<Pool> {
+    if (!this.pool) {
+      const { Pool: PgPool } = await import('pg');
+      this.pool = new PgPool({
+        connectionString: this.config.dbUrl,
+        max: 4,
+        options: `-c search_path=${this.config.dbSchema}`,
+        connectionTimeoutMillis: 5000,
+      });
+    }
+    return this.pool;
+  }
+
+  async redis(): Promise<Redis> {
+    if (!this.cache) {
+      const { default: IORedis } = await import('ioredis');
+      this.cache = new IORedis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+      await this.cache.connect();
+    }
+    return this.cache;
+  }
+
+  /** The Redis key the target uses for `name` (the embedded reference prefixes every key per run). */
+  redisKey(name: string): string {
+    return `${this.config.redisPrefix}${name}`;
+  }
+
+  async stop(): Promise<void> {
+    await this.pool?.end().catch(() => undefined);
+    this.cache?.disconnect();
+    await this.ownedEnvironment?.cleanup();
+  }
+}
+
+let current: Suite | undefined;
+
+export async function startSuite(): Promise<Suite> {
+  current ??= await Suite.start();
+  return current;
+}
+
+export function suite(): Suite {
+  if (!current) throw new Error('the suite has not started: BeforeAll did not run (is support/hooks.ts loaded?)');
+  return current;
+}
+
+export async function stopSuite(): Promise<void> {
+  await current?.stop();
+  current = undefined;
+}

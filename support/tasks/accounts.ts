@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { Actor, NovaWorld, Role } from '../world';
+import { expectStatus } from './expect';
+
+interface Session {
+  token: string;
+  refreshToken: string;
+  expiresAt: string;
+  user: { id: string; username: string; role: Role };
+}
+
+/**
+ * A user of the given role made for this scenario alone (deleted after it), signed in.
+ * Scenarios never share accounts, so a lockout or a logout in one cannot disturb another.
+ */
+export async function signInAs(world: NovaWorld, role: Role): Promise<Actor> {
+  const existing = world.actors.get(role);
+  if (existing) return (world.me = existing);
+  const admin = await world.suite.admin();
+  const username = world.unique(role);
+  const password = `pw-${randomBytes(9).toString('base64url')}`;
+  const created = await admin.post<{ id: string }>('/api/v1/users', {
+    username,
+    email: `${username}@spec.novacron.test`,
+    password,
+    role,
+  });
+  expectStatus(created, 201, `creating the ${role} account ${username}`);
+  const userId = created.data.id;
+  world.ledger.add(`user ${username}`, async () => {
+    const deleted = await (await world.suite.admin()).delete(`/api/v1/users/${userId}`);
+    if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
+  });
+  const session = await login(world, username, password);
+  const actor: Actor = {
+    role,
+    username,
+    password,
+    userId,
+    token: session.token,
+    refreshToken: session.refreshToken,
+    api: world.suite.client(session.token),
+  };
+  world.actors.set(role, actor);
+  world.me = actor;
+  return actor;
+}
+
+export async function login(world: NovaWorld, username: string, password: string): Promise<Session> {
+  const response = await world.suite.client().post<Session>('/api/auth/login', { username, password });
+  expectStatus(response, 200, `signing in as ${username}`);
+  return response.data;
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
+import type { ApiClient, ApiResponse } from './api-client';
+import { Ledger } from './ledger';
+import { ScenarioMetrics } from './metrics';
+import { suite, type Suite } from './suite';
+import { EventStream } from './ws-client';
+
+export type Role = 'admin' | 'operator' | 'viewer';
+
+export interface Actor {
+  role: Role;
+  username: string;
+  password: string;
+  userId: string;
+  token: string;
+  refreshToken: string;
+  api: ApiClient;
+}
+
+/**
+ * One scenario's state: who acts, what the scenario created (released after it, whatever its
+ * outcome), what it measured, and the names it uses (each made unique to the scenario so that
+ * parallel runs never collide).
+ */
+export class NovaWorld extends World {
+  readonly ledger = new Ledger();
+  readonly metrics = new ScenarioMetrics();
+  /** A short id that marks everything this scenario creates. */
+  readonly runId = randomBytes(4).toString('hex');
+  readonly actors = new Map<Role, Actor>();
+  readonly streams: EventStream[] = [];
+  /** The actor the steps speak for as "I". */
+  me: Actor | undefined;
+  /** The answer to the last request a step made, for the steps that check a refusal. */
+  lastResponse: ApiResponse | undefined;
+  private readonly names = new Map<string, string>();
+  /** Domain state the tasks keep between steps, by domain (e.g. `vms`: alias -> VM). */
+  readonly state = new Map<string, unknown>();
+
+  constructor(options: IWorldOptions) {
+    super(options);
+  }
+
+  get suite(): Suite {
+    return suite();
+  }
+
+  /** The scenario's unique form of a name used in Gherkin: "web-1" -> "web-1-3f9a0c2d". */
+  unique(alias: string): string {
+    let name = this.names.get(alias);
+    if (!name) {
+      name = `${alias}-${this.runId}`;
+      this.names.set(alias, name);
+    }
+    return name;
+  }
+
+  /** The tag every resource created by this scenario carries. */
+  get scenarioTag(): string {
+    return `spec-${this.runId}`;
+  }
+
+  get actor(): Actor {
+    if (!this.me) throw new Error('no one is signed in: add a step such as "Given I am signed in as an operator"');
+    return this.me;
+  }
+
+  /** Domain state held for the scenario, created on first use. */
+  domain<T>(name: string, create: () => T): T {
+    if (!this.state.has(name)) this.state.set(name, create());
+    return this.state.get(name) as T;
+  }
+
+  async openStream(token: string | undefined, topics?: string[]): Promise<EventStream> {
+    const stream = await EventStream.open({
+      baseURL: this.suite.apiUrl,
+      token,
+      topics,
+      debug: this.suite.config.debug ? (line) => this.suite.log(line) : undefined,
+    });
+    this.streams.push(stream);
+    return stream;
+  }
+}
+
+setWorldConstructor(NovaWorld);
