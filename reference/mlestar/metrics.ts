@@ -88,7 +88,8 @@ export function silhouette(points: Matrix, labels: readonly number[]): number {
       if (label === labels[i]) continue;
       b = Math.min(b, others.reduce((sum, j) => sum + distance(points[i], points[j]), 0) / others.length);
     }
-    total += (b - a) / Math.max(a, b);
+    const spread = Math.max(a, b);
+    if (spread > 0) total += (b - a) / spread;
   }
   return total / points.length;
 }

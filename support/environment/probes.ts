@@ -12,7 +12,8 @@ import IORedis from 'ioredis';
  * and never throws; the answer says why not.
  */
 
-export type ProbeResult = { ok: true } | { ok: false; problem: string };
+/** `giveUp`: retrying cannot help (e.g. the process being waited for has exited). */
+export type ProbeResult = { ok: true } | { ok: false; problem: string; giveUp?: boolean };
 
 export const POSTGRES_PROBE_TIMEOUT_MS = 2000;
 export const REDIS_PROBE_TIMEOUT_MS = 1000;
@@ -221,7 +222,7 @@ export async function retryUntil(
     if (result.ok) return { ok: true, attempts, elapsedMs: Date.now() - started };
     lastProblem = result.problem;
     const left = timeoutMs - (Date.now() - started);
-    if (left <= 0) return { ok: false, attempts, elapsedMs: Date.now() - started, lastProblem };
+    if (left <= 0 || result.giveUp) return { ok: false, attempts, elapsedMs: Date.now() - started, lastProblem };
     await sleep(Math.min(intervalMs, left));
   }
 }

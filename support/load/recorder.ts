@@ -35,6 +35,7 @@ export class LoadRecorder {
   private lastCompletionMs: number;
   private succeededCount = 0;
   private failedCount = 0;
+  private completedCount = 0;
   requested = 0;
   inFlight = 0;
   maxSendLagMs = 0;
@@ -58,15 +59,18 @@ export class LoadRecorder {
   }
 
   fail(startMs: number, endMs: number, kind: ErrorKind, message: string): void {
-    this.failedCount += 1;
-    this.errors[kind] += 1;
-    const samples = (this.errorSamples[kind] ??= []);
-    if (samples.length < SAMPLES_PER_KIND && !samples.includes(message)) samples.push(message);
+    this.countFailure(kind, message);
     this.complete(startMs, endMs, false);
   }
 
+  /** A request that was never sent (the generator's own limit): a failure without a latency. */
+  drop(kind: ErrorKind, message: string): void {
+    this.countFailure(kind, message);
+  }
+
+  /** requests that were answered or failed after being sent (not the dropped ones) */
   get completed(): number {
-    return this.succeededCount + this.failedCount;
+    return this.completedCount;
   }
 
   live(): LiveSnapshot {
@@ -87,7 +91,7 @@ export class LoadRecorder {
   result(): LoadResult {
     const durationMs = Math.max(this.lastCompletionMs - this.startedAtMs, 0);
     const seconds = durationMs / 1000;
-    const requests = Math.max(this.requested, this.completed);
+    const requests = Math.max(this.requested, this.succeededCount + this.failedCount);
     return {
       label: this.meta.label,
       model: this.meta.model,
@@ -109,8 +113,16 @@ export class LoadRecorder {
     };
   }
 
+  private countFailure(kind: ErrorKind, message: string): void {
+    this.failedCount += 1;
+    this.errors[kind] += 1;
+    const samples = (this.errorSamples[kind] ??= []);
+    if (samples.length < SAMPLES_PER_KIND && !samples.includes(message)) samples.push(message);
+  }
+
   private complete(startMs: number, endMs: number, ok: boolean): void {
     const latencyMs = endMs - startMs;
+    this.completedCount += 1;
     this.histogram.recordMs(latencyMs);
     this.series.record(endMs, latencyMs, ok);
     if (endMs > this.lastCompletionMs) this.lastCompletionMs = endMs;
