@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type * as messages from '@cucumber/messages';
-import { FAULTS, type FaultDefinition } from '../reference/faults';
+import { FAULT_CATALOG as FAULTS, type FaultDefinition } from '../reference/faults';
 import { buildReport, type ScenarioStatus } from '../support/report/summary';
 import { REPORT_FILES, REPORTS_DIR } from '../support/report/generate';
 
@@ -112,7 +112,7 @@ async function verifyFault(fault: FaultDefinition, known: Set<string>): Promise<
   };
 }
 
-async function inPool<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>, onDone: (result: R) => void): Promise<R[]> {
+async function inPool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>, onDone: (result: R) => void): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(

@@ -105,27 +105,19 @@ export class ApiClient {
     const operation = this.options.contract?.operationName(method, path) ?? `${method} ${path}`;
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
-      let response: AxiosResponse | undefined;
-      try {
-        response = await this.http.request({
-          method,
-          url: path,
-          data: body,
-          params,
-          headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
-        });
-      } catch (error) {
-        const durationMs = performance.now() - started;
+      const outcome = await this.send(method, path, body, params);
+      const durationMs = performance.now() - started;
+      if ('error' in outcome) {
         this.metrics.record(operation, durationMs, true);
-        const code = (error as { code?: string }).code ?? 'ERROR';
+        const code = outcome.code;
         this.debug(`${method} ${path} -> ${code} after ${durationMs.toFixed(1)} ms (attempt ${attempt + 1})`);
         if (attempt < retries && NETWORK_ERRORS.has(code)) {
           await sleep(this.backoff(attempt));
           continue;
         }
-        throw new Error(`${method} ${this.options.baseURL}${path} failed: ${code} (${(error as Error).message}) after ${attempt + 1} attempt(s)`);
+        throw new Error(`${method} ${this.options.baseURL}${path} failed: ${code} (${outcome.error.message}) after ${attempt + 1} attempt(s)`);
       }
-      const durationMs = performance.now() - started;
+      const { response } = outcome;
       this.metrics.record(operation, durationMs, response.status >= 500);
       this.debug(
         `${method} ${path} ${body === undefined ? '' : JSON.stringify(redact(body))} -> ${response.status} ${truncate(JSON.stringify(redact(response.data)))} (${durationMs.toFixed(1)} ms)`,
@@ -142,6 +134,26 @@ export class ApiClient {
         durationMs,
         operation,
       };
+    }
+  }
+
+  private async send(
+    method: HttpMethod,
+    path: string,
+    body: unknown,
+    params: RequestOptions['params'],
+  ): Promise<{ response: AxiosResponse } | { error: Error; code: string }> {
+    try {
+      const response = await this.http.request({
+        method,
+        url: path,
+        data: body,
+        params,
+        headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+      });
+      return { response };
+    } catch (error) {
+      return { error: error as Error, code: (error as { code?: string }).code ?? 'ERROR' };
     }
   }
 

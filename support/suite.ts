@@ -96,7 +96,7 @@ export class Suite {
 
   async redis(): Promise<Redis> {
     if (!this.cache) {
-      const { default: IORedis } = await import('ioredis');
+      const { Redis: IORedis } = await import('ioredis');
       this.cache = new IORedis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
       await this.cache.connect();
     }

@@ -41,12 +41,28 @@ export type Scaler = (typeof SCALERS)[number];
 export const ACTIVATIONS = ['relu', 'tanh'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
-/** Estimators a project may pick instead of the framework's default model. */
-export const ESTIMATORS_BY_TYPE: Record<ProjectType, readonly string[]> = {
-  classification: ['neural_network', 'logistic_regression', 'k_neighbors', 'decision_tree'],
-  regression: ['neural_network', 'linear_regression', 'ridge', 'k_neighbors'],
-  clustering: ['kmeans'],
-  time_series: ['seasonal_trend'],
+export const ESTIMATORS = [
+  'neural_network',
+  'logistic_regression',
+  'k_neighbors',
+  'decision_tree',
+  'linear_regression',
+  'ridge',
+  'kmeans',
+  'seasonal_autoregression',
+] as const;
+export type Estimator = (typeof ESTIMATORS)[number];
+
+/** The models each framework offers per project type; the first one is the default. */
+export const ESTIMATORS_BY_FRAMEWORK: Record<Framework, Record<ProjectType, readonly Estimator[]>> = {
+  pytorch: { classification: ['neural_network'], regression: ['neural_network'], clustering: ['kmeans'], time_series: ['seasonal_autoregression'] },
+  tensorflow: { classification: ['neural_network'], regression: ['neural_network'], clustering: ['kmeans'], time_series: ['seasonal_autoregression'] },
+  sklearn: {
+    classification: ['logistic_regression', 'k_neighbors', 'decision_tree', 'neural_network'],
+    regression: ['linear_regression', 'ridge', 'k_neighbors', 'neural_network'],
+    clustering: ['kmeans'],
+    time_series: ['seasonal_autoregression'],
+  },
 };
 
 export const DRIFT_STATISTICS = ['psi', 'ks'] as const;
@@ -68,7 +84,7 @@ export interface DataSourceConfig {
 }
 
 export interface ArchitectureConfig {
-  estimator?: string;
+  estimator?: Estimator;
   hidden_layers?: number[];
   activation?: Activation;
   epochs?: number;

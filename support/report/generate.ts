@@ -78,7 +78,7 @@ async function writeHtml(report: RunReport): Promise<void> {
   rmSync(jsonDir, { recursive: true, force: true });
   mkdirSync(jsonDir, { recursive: true });
   writeFileSync(join(jsonDir, 'cucumber.json'), readFileSync(REPORT_FILES.cucumberJson));
-  const { generate } = (await import('multiple-cucumber-html-reporter')) as unknown as { generate: (options: Record<string, unknown>) => void };
+  const { generate } = await import('multiple-cucumber-html-reporter');
   const env = report.environment as { target: string; node: string; platform: string; cucumber?: string };
   const { tests, duration } = report.summary;
   generate({
