@@ -88,7 +88,7 @@ const DEFAULTS = {
   NOVACRON_REDIS_PREFIX: '',
 } as const;
 
-/** Every variable the suite reads, plus the reference's own (NOVACRON_REF_*), for the typo guard. */
+/** Every variable the suite reads, plus the reference's own (reference/options.ts), for the typo guard. */
 export const KNOWN_VARIABLES: readonly string[] = [
   ...Object.keys(DEFAULTS),
   'NOVACRON_API_URL',
@@ -100,6 +100,9 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'NOVACRON_REF_REDIS_PREFIX',
   'NOVACRON_REF_SIMULATION',
   'NOVACRON_REF_ADMIN_PASSWORD',
+  'NOVACRON_REF_RATE_LIMIT',
+  'NOVACRON_REF_MAX_BODY_BYTES',
+  'NOVACRON_REF_JWT_SECRET',
 ];
 
 export interface LoadConfigOptions {

@@ -29,3 +29,9 @@ defineParameterType({
   regexp: /(?:creating|provisioning|running|stopped|paused|migrating|deleting|failed)(?:, (?:creating|provisioning|running|stopped|paused|migrating|deleting|failed))*/,
   transformer: (list: string) => list.split(', '),
 });
+
+defineParameterType({
+  name: 'protected action',
+  regexp: /list the virtual machines|create a virtual machine|stop a virtual machine|delete a virtual machine|create a user account/,
+  transformer: (action: string) => action,
+});

@@ -41,6 +41,8 @@ export class EventStream {
   private socket: WebSocket | undefined;
   private waiters: Waiter[] = [];
   private lastSequence: number | undefined;
+  /** Set when the server closed the connection (not when this client dropped or closed it). */
+  closeCode: number | undefined;
 
   private constructor(private readonly options: EventStreamOptions) {}
 
@@ -83,6 +85,16 @@ export class EventStream {
     });
   }
 
+  /** Resolves with the close code once the server has closed the connection. */
+  async waitClosedByServer(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.closeCode === undefined) {
+      if (Date.now() > deadline) throw new Error(`the server kept the event stream open for more than ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.closeCode;
+  }
+
   /** Drops the connection the way a network failure would (no close handshake). */
   drop(): void {
     this.socket?.terminate();
@@ -97,6 +109,7 @@ export class EventStream {
   async close(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
+    this.waiters = [];
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -119,6 +132,9 @@ export class EventStream {
     const socket = new WebSocket(url, { headers, handshakeTimeout: this.options.connectTimeoutMs ?? 5000 });
     this.socket = socket;
     socket.on('message', (raw) => this.onMessage(raw.toString()));
+    socket.on('close', (code) => {
+      if (this.socket === socket) this.closeCode = code;
+    });
     return new Promise((resolve, reject) => {
       socket.once('open', () => {
         this.options.debug?.(`[ws] connected ${url.pathname}${url.search}`);

@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 
 /**
- * The initial bytes of a volume: SHA-256 in counter mode over (seed, volume id), so the same seed
- * and id always give the same content and two volumes never share it.
+ * The initial bytes of a volume: an AES-256-CTR keystream keyed by SHA-256(seed, volume id), so
+ * the same seed and id always give the same content, two volumes never share it, and a megabyte
+ * takes about a millisecond.
  */
 export function initialContent(seed: string, volumeId: string, bytes: number): Buffer {
-  const content = Buffer.alloc(bytes);
-  for (let block = 0, offset = 0; offset < bytes; block++, offset += 32) {
-    createHash('sha256').update(`${seed}\0${volumeId}\0${block}`).digest().copy(content, offset);
-  }
-  return content;
+  const key = createHash('sha256').update(`${seed}\0${volumeId}`).digest();
+  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(bytes));
 }
 
 export function sha256(data: Buffer): string {

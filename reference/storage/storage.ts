@@ -89,10 +89,15 @@ export class StorageService {
     return { ...tier.spec, used_gb: used, free_gb: tier.spec.capacity_gb - used, volume_count: onTier.length };
   }
 
-  /** Writes then reads a sample through the tier's device and reports the rates it achieved. */
-  async measureThroughput(name: TierName, sampleGb = 16): Promise<ThroughputMeasurement> {
+  /**
+   * Writes then reads a sample through the tier's device and reports the rates achieved. The sample
+   * is sized so each direction nominally takes `nominalMs` of real time on this tier (time-based, like
+   * fio's time_based runs), so a short stall of the event loop cannot reorder the tiers.
+   */
+  async measureThroughput(name: TierName, nominalMs = 60): Promise<ThroughputMeasurement> {
     const { device } = this.tier(name);
-    const sample = initialContent(this.seed, `throughput-sample-${name}`, this.scale.contentBytes(sampleGb));
+    const sampleBytes = Math.max(1024, Math.ceil((device.bytesPerSecond * nominalMs) / 1000));
+    const sample = initialContent(this.seed, `throughput-sample-${name}`, sampleBytes);
     const scratch = Buffer.alloc(sample.length);
     const started = this.clock.now();
     await device.write(scratch, 0, sample);

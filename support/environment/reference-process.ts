@@ -23,6 +23,10 @@ export interface ReferenceLaunchOptions {
   logFile: string;
   /** SIGTERM, then SIGKILL after this long. */
   stopGraceMs?: number;
+  /** Cancels a start in progress. */
+  signal?: AbortSignal;
+  /** Called as soon as the process exists, so it can be stopped even before it is ready. */
+  onSpawn?: (process: StartedService) => void;
 }
 
 export interface RunningReference extends StartedService {
@@ -125,6 +129,9 @@ export function launchReference(options: ReferenceLaunchOptions): Promise<Runnin
       ? `; its last stderr lines:\n  | ${lastStderr.slice(-STDERR_LINES_SHOWN).join('\n  | ')}`
       : `; it wrote nothing to stderr (see ${options.logFile})`;
 
+  const label = 'reference';
+  options.onSpawn?.({ label, stop, killNow });
+
   return new Promise<RunningReference>((resolve, reject) => {
     let settled = false;
     const fail = (message: string): void => {
@@ -149,12 +156,17 @@ export function launchReference(options: ReferenceLaunchOptions): Promise<Runnin
           : `the embedded reference (${shownEntry}) exited ${exitSignal ? `on ${exitSignal}` : `with code ${exitCode}`} before it was ready`,
       ),
     );
+    const onAbort = (): void => fail(`the embedded reference (${shownEntry}) start was cancelled`);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    void exited.then(() => options.signal?.removeEventListener('abort', onAbort));
     createInterface({ input: child.stdout }).on('line', (line) => {
       const ready = READY_LINE.exec(line.trim());
       if (!ready || settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ label: 'reference', url: ready[1]!, pid: child.pid!, stop, killNow });
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({ label, url: ready[1]!, pid: child.pid!, stop, killNow });
     });
   });
 }

@@ -2,6 +2,9 @@
 export interface StartedService {
   /** For progress lines: "embedded PostgreSQL", "redis-server", "reference". */
   readonly label: string;
+  /** For progress lines: "dropped", "deleted"; "stopped" when absent. */
+  readonly verb?: string;
+  /** Idempotent. */
   stop(): Promise<void>;
   /** Last resort at process exit, synchronous: kill a child process outright. */
   killNow?(): void;

@@ -5,7 +5,7 @@ import { redactUrl } from '../redact';
 import { planPostgres, planRedis, planTarget, type DockerFacts, type PostgresPlan, type RedisPlan } from './decisions';
 import { dropSchema, ensureDatabase, startEmbeddedPostgres, startPostgresContainer } from './postgres';
 import { guard, unguard } from './process-guard';
-import { databaseName, findExecutable, probeDocker, probePostgres, probeRedis, retryUntil, type PostgresProbe, type ProbeResult } from './probes';
+import { databaseName, describeProblem, findExecutable, probeDocker, probePostgres, probeRedis, retryUntil, type PostgresProbe, type ProbeResult } from './probes';
 import { deleteKeysWithPrefix, startRedisContainer, startRedisServer } from './redis';
 import { launchReference, referenceEnv } from './reference-process';
 import type { ProgressLog, ProvidedService, StartedService } from './service';
@@ -69,6 +69,8 @@ export class TestEnvironment {
   private resolvedEnvironment: ResolvedEnvironment | undefined;
   private settingUp: Promise<ResolvedEnvironment> | undefined;
   private cleaningUp: Promise<void> | undefined;
+  /** Aborted by cleanup() so a setup in progress unwinds promptly. */
+  private readonly abort = new AbortController();
   private readonly guarded = { cleanup: () => this.cleanup(), killNow: () => this.killNow() };
 
   constructor(
@@ -138,9 +140,17 @@ export class TestEnvironment {
     );
   }
 
-  /** Stops everything setup() started and removes the run's schema and keys. Safe to call more than once. */
+  /**
+   * Stops everything setup() started and removes the run's schema and keys; a setup in progress is
+   * cancelled first. Safe to call more than once.
+   */
   cleanup(): Promise<void> {
-    this.cleaningUp ??= this.teardown();
+    this.cleaningUp ??= (async () => {
+      this.abort.abort();
+      await this.settingUp?.catch(() => undefined);
+      await this.stopStarted();
+      unguard(this.guarded);
+    })();
     return this.cleaningUp;
   }
 
@@ -170,7 +180,7 @@ export class TestEnvironment {
       this.resolvedEnvironment = await this.provisionEmbedded();
       return this.resolvedEnvironment;
     } catch (error) {
-      await this.cleanup();
+      await this.stopStarted();
       throw error;
     }
   }
@@ -191,18 +201,22 @@ export class TestEnvironment {
     }
 
     const postgres = await this.providePostgres(postgresPlan, postgresProbe);
+    this.throwIfCancelled();
     const redis = await this.provideRedis(redisPlan, redisProbe);
+    this.throwIfCancelled();
     const runId = randomBytes(4).toString('hex');
     const dbSchema = `novacron_run_${runId}`;
     const redisPrefix = `novacron:run:${runId}:`;
     // Services this run started vanish with their data; on shared ones, remove exactly this run's data.
-    if (!postgres.started) this.started.push({ label: `schema ${dbSchema}`, stop: () => dropSchema(postgres.url, dbSchema) });
+    if (!postgres.started) this.started.push({ label: `schema ${dbSchema}`, verb: 'dropped', stop: () => dropSchema(postgres.url, dbSchema) });
     if (!redis.started) {
       this.started.push({
         label: `Redis keys ${redisPrefix}*`,
+        verb: 'deleted',
         stop: async () => void (await deleteKeysWithPrefix(redis.url, redisPrefix)),
       });
     }
+    this.throwIfCancelled();
 
     const reference = await launchReference({
       repoRoot: this.options.repoRoot,
@@ -211,8 +225,9 @@ export class TestEnvironment {
       startupTimeoutMs: config.startupTimeoutMs,
       logFile: join(this.options.logDir, 'reference.log'),
       stopGraceMs: this.options.stopGraceMs,
+      signal: this.abort.signal,
+      onSpawn: (child) => this.started.push(child), // reachable by the exit handler while it starts
     });
-    this.started.push(reference);
     this.log(`reference: ${reference.url} (schema ${dbSchema}, Redis prefix ${redisPrefix})`);
     return Object.freeze({
       apiUrl: reference.url,
@@ -230,6 +245,7 @@ export class TestEnvironment {
     const requested = this.config.useDocker;
     if (!needed) return { requested, answers: false, endpoint: 'not probed (not needed)' };
     const probe = await probeDocker(this.options.env);
+    this.log(probe.answers ? `Docker: engine answers at ${probe.endpoint}` : `Docker: no engine answers at ${probe.endpoint} (${probe.problem})`);
     return { requested, ...probe };
   }
 
@@ -273,7 +289,7 @@ export class TestEnvironment {
       provided = await startRedisContainer();
     } else if (plan.source === 'binary') {
       this.log(`Redis: ${why}; starting ${plan.path}`);
-      provided = await startRedisServer(plan.path, config.startupTimeoutMs);
+      provided = await startRedisServer(plan.path, config.startupTimeoutMs, this.abort.signal);
     } else {
       throw new EnvironmentError(plan.reason);
     }
@@ -296,18 +312,21 @@ export class TestEnvironment {
     }
   }
 
-  private async teardown(): Promise<void> {
-    await this.settingUp?.catch(() => undefined);
+  /** Stops in reverse order of starting: the reference first, the servers its data lived on last. */
+  private async stopStarted(): Promise<void> {
     while (this.started.length > 0) {
       const service = this.started.pop()!;
       try {
         await service.stop();
-        this.log(`cleanup: ${service.label} ${service.label.startsWith('schema') ? 'dropped' : service.label.startsWith('Redis keys') ? 'deleted' : 'stopped'}`);
+        this.log(`cleanup: ${service.verb ?? 'stopped'} ${service.label}`);
       } catch (error) {
-        this.log(`cleanup: ${service.label} could not be removed: ${(error as Error).message}`);
+        this.log(`cleanup: could not remove ${service.label}: ${describeProblem(error)}`);
       }
     }
-    unguard(this.guarded);
+  }
+
+  private throwIfCancelled(): void {
+    if (this.abort.signal.aborted) throw new EnvironmentError('setup was cancelled by cleanup()');
   }
 
   private killNow(): void {

@@ -9,6 +9,8 @@ export interface ResourceSample extends ProcessSample {
 /** Where samples come from: a local process's /proc files or a remote metrics endpoint. */
 export interface ResourceSource {
   readonly description: string;
+  /** the machine the target runs on, when known (a local process: this host) */
+  readonly host?: { cores: number; memoryBytes: number };
   /** null: this source cannot give figures (no metrics endpoint, process gone) */
   sample(): Promise<ProcessSample | null>;
 }
@@ -27,13 +29,13 @@ export type ResourceReport =
       windowSeconds: number;
       /** CPU over the whole window, percent of one core */
       cpuPercent: number;
-      /** CPU over the whole window, percent of all the host's cores */
-      cpuPercentOfHost: number;
+      /** CPU over the whole window, percent of all the host's cores (when the host is known) */
+      cpuPercentOfHost?: number;
       /** the highest 1 s CPU sample, percent of one core (coarse: 10 ms ticks) */
       peakCpuPercent: number;
       /** the highest resident memory seen (VmHWM for a local process: its lifetime peak) */
       peakRssMb: number;
-      peakMemoryPercentOfHost: number;
+      peakMemoryPercentOfHost?: number;
       series: ResourcePoint[];
     }
   | { available: false; source: string; reason: string };
@@ -42,6 +44,7 @@ const MB = 1024 * 1024;
 
 export class ProcResourceSource implements ResourceSource {
   readonly description: string;
+  readonly host = { cores: os.cpus().length, memoryBytes: hostMemoryBytes() };
 
   constructor(private readonly pid: number) {
     this.description = `/proc/${pid}`;
@@ -157,15 +160,16 @@ export class ResourceMonitor {
         rssMb: sample.rssBytes / MB,
       };
     });
+    const host = this.source.host;
     return {
       available: true,
       source,
       windowSeconds,
       cpuPercent,
-      cpuPercentOfHost: cpuPercent / os.cpus().length,
+      ...(host ? { cpuPercentOfHost: cpuPercent / host.cores } : {}),
       peakCpuPercent: Math.max(...series.map((point) => point.cpuPercent)),
       peakRssMb: this.peakRssBytes / MB,
-      peakMemoryPercentOfHost: (100 * this.peakRssBytes) / hostMemoryBytes(),
+      ...(host ? { peakMemoryPercentOfHost: (100 * this.peakRssBytes) / host.memoryBytes } : {}),
       series,
     };
   }

@@ -1,21 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor, NovaWorld, Role } from '../world';
 import { expectStatus } from './expect';
-
-interface Session {
-  token: string;
-  refreshToken: string;
-  expiresAt: string;
-  user: { id: string; username: string; role: Role };
-}
+import type { Session } from './sessions';
 
 /**
  * A user of the given role made for this scenario alone (deleted after it), signed in.
  * Scenarios never share accounts, so a lockout or a logout in one cannot disturb another.
  */
-export async function signInAs(world: NovaWorld, role: Role): Promise<Actor> {
+export async function signInAs(world: NovaWorld, role: Role, { expiresInSeconds }: { expiresInSeconds?: number } = {}): Promise<Actor> {
   const existing = world.actors.get(role);
-  if (existing) return (world.me = existing);
+  if (existing && expiresInSeconds === undefined) return (world.me = existing);
   const admin = await world.suite.admin();
   const username = world.unique(role);
   const password = `pw-${randomBytes(9).toString('base64url')}`;
@@ -31,7 +25,7 @@ export async function signInAs(world: NovaWorld, role: Role): Promise<Actor> {
     const deleted = await (await world.suite.admin()).delete(`/api/v1/users/${userId}`);
     if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
   });
-  const session = await login(world, username, password);
+  const session = await login(world, username, password, expiresInSeconds);
   const actor: Actor = {
     role,
     username,
@@ -46,8 +40,8 @@ export async function signInAs(world: NovaWorld, role: Role): Promise<Actor> {
   return actor;
 }
 
-export async function login(world: NovaWorld, username: string, password: string): Promise<Session> {
-  const response = await world.suite.client().post<Session>('/api/auth/login', { username, password });
+export async function login(world: NovaWorld, username: string, password: string, expiresInSeconds?: number): Promise<Session> {
+  const response = await world.suite.client().post<Session>('/api/auth/login', { username, password, expires_in: expiresInSeconds });
   expectStatus(response, 200, `signing in as ${username}`);
   return response.data;
 }
