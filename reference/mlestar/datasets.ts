@@ -16,6 +16,8 @@ export interface Dataset {
   /** Class index (classification), value (regression, time series) or true segment (clustering, never used to train). */
   y: number[];
   classNames?: string[];
+  /** Time series only: the raw observations the lagged rows were built from. */
+  series?: number[];
 }
 
 export interface Split {
@@ -80,8 +82,10 @@ export function generateDataset({ source, type, seasonLength = 12 }: GenerateOpt
       return { name: 'housing', type, featureNames, targetName: 'price_k', ...housing(random, source) };
     case 'clustering':
       return { name: 'customers', type, featureNames, targetName: 'segment', ...customers(random, source) };
-    case 'time_series':
-      return { name: 'monthly_sales', type, featureNames, targetName: 'sales', ...lagged(monthlySales(random, source), seasonLength) };
+    case 'time_series': {
+      const series = monthlySales(random, source);
+      return { name: 'monthly_sales', type, featureNames, targetName: 'sales', series, ...lagged(series, seasonLength) };
+    }
   }
 }
 

@@ -257,8 +257,8 @@ export const scenarios = {
   'Leadership stays unique on a slow, lossy network': (seed, faults) =>
     run(seed, faults, { size: 5 }, async (h) => {
       if (!h.waitForLeader()) return;
-      h.cluster.setAllLinks({ delayMs: 50, dropRate: 0.1 });
-      for (let round = 0; round < 3; round++) {
+      h.cluster.setAllLinks({ delayMs: 80, dropRate: 0.1 });
+      for (let round = 0; round < 4; round++) {
         const leader = h.leader();
         if (leader) h.cluster.stopNode(leader.id);
         h.advance(1000);

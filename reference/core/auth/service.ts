@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import type { Database } from '../../db';
 import type { FaultSet } from '../../faults';
 import { HttpError, invalidInput, type FieldError } from '../../http/errors';
@@ -43,6 +44,7 @@ export interface Session {
 
 const TOKEN_CACHE_LIMIT = 10_000;
 const MISSING_TOKEN: AuthResult = { reason: 'a bearer token is required (Authorization: Bearer <token>)' };
+const MALFORMED_HEADER: AuthResult = { reason: 'the Authorization header must read "Bearer <token>"' };
 
 /**
  * Logins, refresh tokens (single use, stored hashed in PostgreSQL), logout (revocation in Redis,
@@ -72,7 +74,7 @@ export class AuthService implements AuthHelpers {
     const known = this.memo.get(request);
     if (known) return known;
     const token = bearerToken(request);
-    const result = token === undefined ? MISSING_TOKEN : this.verifyToken(token);
+    const result = token === undefined ? MISSING_TOKEN : token === null ? MALFORMED_HEADER : this.verifyToken(token);
     this.memo.set(request, result);
     return result;
   }
@@ -156,7 +158,7 @@ export class AuthService implements AuthHelpers {
     return this.session(user, sessionId, refreshToken);
   }
 
-  private async storeRefreshToken(client: { query: Database['pool']['query'] }, user: UserRecord, sessionId: string): Promise<string> {
+  private async storeRefreshToken(client: PoolClient, user: UserRecord, sessionId: string): Promise<string> {
     const refreshToken = `rt_${randomBytes(32).toString('base64url')}`;
     await client.query(
       "INSERT INTO refresh_tokens (token_hash, user_id, session_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000))",
@@ -167,22 +169,21 @@ export class AuthService implements AuthHelpers {
 
   private session(user: UserRecord, sessionId: string, refreshToken: string): Session {
     const now = Date.now();
-    const exp = Math.floor((now + this.deps.timings.access_token_ttl) / 1000);
+    const exp = Math.ceil((now + this.deps.timings.access_token_ttl) / 1000);
     const token = this.codec.sign({ iss: ISSUER, sub: user.id, role: user.role, jti: randomUUID(), sid: sessionId, iat: Math.floor(now / 1000), exp });
     return { token, refreshToken, expiresAt: new Date(exp * 1000).toISOString(), user: this.deps.users.toPublic(user) };
   }
 }
 
-function bearerToken(request: ApiRequest | UpgradeRequest): string | undefined {
+/** The bearer token; undefined when none was given, null when the header is malformed. WebSockets may use `?token=`. */
+function bearerToken(request: ApiRequest | UpgradeRequest): string | null | undefined {
   const header = request.headers.authorization;
   if (header) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? match[1] : '';
+    return match ? match[1] : null;
   }
-  if ('query' in request && !('response' in request)) {
-    return request.query.get('token') ?? undefined;
-  }
-  return undefined;
+  const isUpgrade = !('response' in request);
+  return isUpgrade ? (request.query.get('token') ?? undefined) : undefined;
 }
 
 function asObject(body: unknown, what: string): Record<string, unknown> {
