@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Pool, PoolClient } from 'pg';
-import type { AuthHelpers } from './core/auth/service';
+import type { AuthService } from './core/auth/service';
+import type { UserStore } from './core/auth/users';
 import type { Components } from './core/components';
 import type { EventBus } from './core/events';
 import type { HealthChecks } from './core/health/checks';
@@ -67,7 +68,9 @@ export interface ReferenceContext {
   /** The bus behind `/ws/events`: `ctx.events.publish('autoscaling.scaled_up', {...})`. */
   readonly events: EventBus;
   /** `ctx.auth.requireRole(request, 'operator')` returns the caller or throws 401/403. */
-  readonly auth: AuthHelpers;
+  readonly auth: AuthService;
+  /** The accounts (in memory, written through to PostgreSQL). */
+  readonly users: UserStore;
   /** Simulated failures of database, redis, storage and compute. */
   readonly components: Components;
   /** `ctx.health.register('consensus', probe)` adds a component to both health views. */

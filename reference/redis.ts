@@ -48,3 +48,10 @@ export async function closeRedis(redis: Redis): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Errors ioredis raises while Redis cannot be reached (as opposed to a failed command). */
+export function isRedisUnavailable(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  if (name === 'MaxRetriesPerRequestError') return true;
+  return /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET/.test(message ?? '');
+}

@@ -124,3 +124,14 @@ Then(
     await vms.expectAnnouncedStates(this, alias, states, 5000);
   },
 );
+
+When('I request {int} virtual machines at once', async function (this: NovaWorld, count: number) {
+  await vms.requestBatch(this, count);
+});
+
+Then('all {int} are running within {int} seconds', async function (this: NovaWorld, count: number, seconds: number) {
+  const { running, requested, laggards } = await vms.batchRunning(this, seconds * 1000);
+  this.metrics.record('vm-creation-success-rate', running / requested, 'ratio');
+  assert.equal(requested, count, `${requested} machines were requested`);
+  assert.equal(running, count, `only ${running} of ${count} machines are running; not running: ${laggards.join(', ')}`);
+});

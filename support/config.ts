@@ -272,7 +272,8 @@ function wholeNumber(min: number, max: number, unit?: string): Parser<number> {
 }
 
 function parseUrl(value: string, protocols: readonly string[], example: string, extraCheck?: (url: URL) => boolean): string | Invalid {
-  const expected = `a ${protocols.map((p) => p.replace(/:$/, '')).join(' or ')} URL such as ${example}`;
+  const names = protocols.map((p) => p.replace(/:$/, '')).join(' or ');
+  const expected = `${names.startsWith('http') ? 'an' : 'a'} ${names} URL such as ${example}`;
   let url: URL;
   try {
     url = new URL(value);

@@ -1,3 +1,5 @@
+import type { FaultSet } from '../faults';
+
 /** The consensus defects the simulation can be switched into (documented in ./faults.ts). */
 export const CONSENSUS_FAULTS = {
   doubleVote: 'consensus-double-vote',
@@ -14,9 +16,7 @@ export const CONSENSUS_FAULTS = {
 export type ConsensusFaultName = (typeof CONSENSUS_FAULTS)[keyof typeof CONSENSUS_FAULTS];
 
 /** Anything that answers whether a named fault is on (the reference's FaultSet, a Set in tests). */
-export interface FaultSwitch {
-  has(name: string): boolean;
-}
+export type FaultSwitch = Pick<FaultSet, 'has'>;
 
 export type ConsensusFaultFlags = { readonly [K in keyof typeof CONSENSUS_FAULTS]: boolean };
 

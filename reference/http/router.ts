@@ -209,7 +209,9 @@ export class Router {
       response,
     };
     for (const { prefix, hook } of this.hooks) {
-      if (path.startsWith(prefix)) await hook(request);
+      if (!path.startsWith(prefix)) continue;
+      const pending = hook(request);
+      if (pending) await pending;
     }
     const values: string[] = [];
     const node = match(this.root, segmentsOf(path), 0, values);

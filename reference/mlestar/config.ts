@@ -146,7 +146,7 @@ export function validateProjectConfig(input: unknown): ConfigResult {
     const scaler = check.oneOf(pipelineInput.scaler, 'pipeline.scaler', SCALERS, 'standard');
     const testSize = check.number(pipelineInput.test_size, 'pipeline.test_size', { min: 0.1, max: 0.5 }, DEFAULT_TEST_SIZE);
     if (pipelineInput.test_size !== undefined && type === 'time_series') check.fail('pipeline.test_size', 'does not apply to time_series projects; their held-out set is the last forecast.horizon observations');
-    if (scaler && testSize !== undefined) pipeline = { scaler, test_size: testSize };
+    if (scaler && testSize !== undefined) pipeline = type === 'time_series' ? { scaler } : { scaler, test_size: testSize };
   }
 
   const deploymentInput = check.object(input.deployment, 'deployment');

@@ -3,7 +3,7 @@
  * never saw. Every metric is computed from the held-out predictions, which the report carries so
  * anyone can recompute it.
  */
-import { comparisonFor } from './config';
+import { comparisonFor, DEFAULT_TEST_SIZE } from './config';
 import { generateDataset, splitDataset, type Dataset, type Split } from './datasets';
 import type { Design } from './design';
 import { accuracy, macroF1, mape, rmse, rSquared, silhouette } from './metrics';
@@ -44,7 +44,7 @@ export function loadDataset(config: ProjectConfig): Dataset {
 }
 
 export function splitFor(config: ProjectConfig, dataset: Dataset): Split {
-  return splitDataset(dataset, { testSize: config.pipeline.test_size, seed: config.data_source.seed, horizon: config.forecast?.horizon });
+  return splitDataset(dataset, { testSize: config.pipeline.test_size ?? DEFAULT_TEST_SIZE, seed: config.data_source.seed, horizon: config.forecast?.horizon });
 }
 
 export function evaluate(config: ProjectConfig, design: Design): Evaluation {

@@ -98,7 +98,8 @@ export interface ArchitectureConfig {
 
 export interface PipelineConfig {
   scaler?: Scaler;
-  test_size: number;
+  /** Share of rows held out (not for time series, whose held-out set is the last forecast horizon). */
+  test_size?: number;
 }
 
 export interface ForecastConfig {

@@ -79,7 +79,7 @@ export function launchReference(options: ReferenceLaunchOptions): Promise<Runnin
   if (options.env.NODE_V8_COVERAGE) mkdirSync(options.env.NODE_V8_COVERAGE, { recursive: true });
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'w' });
-  const tsNode = require.resolve('ts-node/register/transpile-only', { paths: [options.repoRoot] });
+  const tsNode = require.resolve('ts-node/register/transpile-only');
   const child = spawn(process.execPath, ['--require', tsNode, options.entry], {
     cwd: options.repoRoot,
     env: options.env,

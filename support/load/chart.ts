@@ -86,11 +86,24 @@ function latencyCharts(result: LoadResult, limits: LoadReportInput['limits'] = {
     ],
     references,
   });
-  return [
+  const charts = [
     { name: 'latency-percentiles', svg: percentiles },
     { name: 'throughput-over-time', svg: throughput },
     { name: 'latency-over-time', svg: overTime },
   ];
+  if (result.groups) {
+    const palette = [COLORS.p50, COLORS.p95, COLORS.p99, COLORS.ok, COLORS.neutral, COLORS.max];
+    charts.push({
+      name: 'latency-by-group',
+      svg: barChart({
+        title: 'p95 response time by group',
+        unit: 'ms',
+        bars: Object.entries(result.groups).map(([name, group], index) => ({ label: name, value: group.latency.p95, color: palette[index % palette.length] })),
+        references: references.filter((line) => line.label.startsWith('p95')),
+      }),
+    });
+  }
+  return charts;
 }
 
 function resourceCharts(report: ResourceReport): NamedChart[] {

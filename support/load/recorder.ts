@@ -1,9 +1,16 @@
 import { emptyErrorCounts, type ErrorCounts, type ErrorKind } from './errors';
 import { LatencyHistogram } from './histogram';
-import type { LoadModel, LoadResult } from './result';
+import type { GroupResult, LoadModel, LoadResult } from './result';
 import { PerSecondSeries, type SeriesPoint } from './series';
 
 const SAMPLES_PER_KIND = 3;
+const MAX_GROUPS = 50;
+
+class GroupStats {
+  readonly histogram = new LatencyHistogram();
+  succeeded = 0;
+  failed = 0;
+}
 
 export interface LiveSnapshot {
   label: string;
@@ -36,6 +43,7 @@ export class LoadRecorder {
   private succeededCount = 0;
   private failedCount = 0;
   private completedCount = 0;
+  private readonly groups = new Map<string, GroupStats>();
   requested = 0;
   inFlight = 0;
   maxSendLagMs = 0;
@@ -53,14 +61,14 @@ export class LoadRecorder {
     return this.now();
   }
 
-  succeed(startMs: number, endMs: number): void {
+  succeed(startMs: number, endMs: number, group?: string): void {
     this.succeededCount += 1;
-    this.complete(startMs, endMs, true);
+    this.complete(startMs, endMs, true, group);
   }
 
-  fail(startMs: number, endMs: number, kind: ErrorKind, message: string): void {
+  fail(startMs: number, endMs: number, kind: ErrorKind, message: string, group?: string): void {
     this.countFailure(kind, message);
-    this.complete(startMs, endMs, false);
+    this.complete(startMs, endMs, false, group);
   }
 
   /** A request that was never sent (the generator's own limit): a failure without a latency. */
@@ -110,7 +118,20 @@ export class LoadRecorder {
       errorSamples: structuredClone(this.errorSamples),
       ...(this.meta.model === 'open' ? { maxSendLagMs: this.maxSendLagMs } : {}),
       series: this.series.snapshot(this.lastCompletionMs),
+      ...(this.groups.size > 0 ? { groups: this.groupResults() } : {}),
     };
+  }
+
+  private recordGroup(name: string, latencyMs: number, ok: boolean): void {
+    let stats = this.groups.get(name);
+    if (stats === undefined) {
+      if (this.groups.size >= MAX_GROUPS) throw new Error(`load groups: got more than ${MAX_GROUPS} distinct names (at "${name}"), expected a few, e.g. one per endpoint`);
+      stats = new GroupStats();
+      this.groups.set(name, stats);
+    }
+    stats.histogram.recordMs(latencyMs);
+    if (ok) stats.succeeded += 1;
+    else stats.failed += 1;
   }
 
   private countFailure(kind: ErrorKind, message: string): void {
@@ -120,10 +141,20 @@ export class LoadRecorder {
     if (samples.length < SAMPLES_PER_KIND && !samples.includes(message)) samples.push(message);
   }
 
-  private complete(startMs: number, endMs: number, ok: boolean): void {
+  private groupResults(): Record<string, GroupResult> {
+    const groups: Record<string, GroupResult> = {};
+    for (const [name, stats] of this.groups) {
+      const requests = stats.succeeded + stats.failed;
+      groups[name] = { requests, succeeded: stats.succeeded, successRate: requests === 0 ? 1 : stats.succeeded / requests, latency: stats.histogram.summary() };
+    }
+    return groups;
+  }
+
+  private complete(startMs: number, endMs: number, ok: boolean, group: string | undefined): void {
     const latencyMs = endMs - startMs;
     this.completedCount += 1;
     this.histogram.recordMs(latencyMs);
+    if (group !== undefined) this.recordGroup(group, latencyMs, ok);
     this.series.record(endMs, latencyMs, ok);
     if (endMs > this.lastCompletionMs) this.lastCompletionMs = endMs;
   }

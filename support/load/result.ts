@@ -4,6 +4,14 @@ import type { SeriesPoint } from './series';
 
 export type LoadModel = 'closed' | 'open';
 
+/** The figures of one group of requests (e.g. one endpoint) within a run. */
+export interface GroupResult {
+  requests: number;
+  succeeded: number;
+  successRate: number;
+  latency: LatencySummary;
+}
+
 /** Everything a load run measured; plain data (JSON-serialisable) for reports and assertions. */
 export interface LoadResult {
   label: string;
@@ -33,4 +41,6 @@ export interface LoadResult {
   /** open model: the largest delay between an intended send time and the actual send */
   maxSendLagMs?: number;
   series: SeriesPoint[];
+  /** per group, when the run named groups (`groupOf`) */
+  groups?: Record<string, GroupResult>;
 }

@@ -21,6 +21,8 @@ export type LoadOperation = (context: RequestContext) => Promise<unknown>;
 
 interface CommonOptions {
   label?: string;
+  /** names the group of a request (e.g. its endpoint) for per-group figures; a few distinct names */
+  groupOf?: (context: RequestContext) => string;
   /** false: no progress lines (unit tests) */
   progress?: ProgressOptions | false;
 }
@@ -68,16 +70,16 @@ function failureOf(value: unknown): { kind: ErrorKind; message: string } | null 
 }
 
 /** Runs one request and records its outcome; latency counts from `startMs`. */
-async function measure(recorder: LoadRecorder, operation: LoadOperation, context: RequestContext, startMs: number): Promise<void> {
+async function measure(recorder: LoadRecorder, operation: LoadOperation, context: RequestContext, startMs: number, group: string | undefined): Promise<void> {
   recorder.inFlight += 1;
   try {
     const value = await operation(context);
     const endMs = recorder.clock();
     const failure = failureOf(value);
-    if (failure === null) recorder.succeed(startMs, endMs);
-    else recorder.fail(startMs, endMs, failure.kind, failure.message);
+    if (failure === null) recorder.succeed(startMs, endMs, group);
+    else recorder.fail(startMs, endMs, failure.kind, failure.message, group);
   } catch (error) {
-    recorder.fail(startMs, recorder.clock(), classifyError(error), describeError(error));
+    recorder.fail(startMs, recorder.clock(), classifyError(error), describeError(error), group);
   } finally {
     recorder.inFlight -= 1;
   }
@@ -131,7 +133,7 @@ export class LoadTestRunner {
 
   runClosed(operation: LoadOperation, options: ClosedModelOptions): Promise<LoadResult> {
     const concurrency = positiveInteger('concurrency', options.concurrency);
-    const { durationMs, totalRequests, rampUpMs = 0, thinkTimeMs = 0 } = options;
+    const { durationMs, totalRequests, rampUpMs = 0, thinkTimeMs = 0, groupOf } = options;
     if (durationMs === undefined && totalRequests === undefined) throw new Error('closed model: expected durationMs or totalRequests, got neither');
     if (totalRequests !== undefined && (!Number.isInteger(totalRequests) || totalRequests < 0)) {
       throw new Error(`totalRequests: got ${totalRequests}, expected a non-negative integer`);
@@ -145,9 +147,9 @@ export class LoadTestRunner {
       for (;;) {
         const startMs = recorder.clock();
         if (next >= limit || startMs >= deadlineMs) return;
-        const index = next++;
+        const context = { index: next++, worker: workerIndex };
         recorder.requested += 1;
-        await measure(recorder, operation, { index, worker: workerIndex }, startMs);
+        await measure(recorder, operation, context, startMs, groupOf?.(context));
         if (thinkTimeMs > 0) await sleep(thinkTimeMs);
       }
     };
@@ -172,7 +174,8 @@ export class LoadTestRunner {
           if (recorder.inFlight >= maxInFlight) {
             recorder.drop('other', `not sent: ${maxInFlight} requests already in flight`);
           } else {
-            const pending = measure(recorder, operation, { index: k, worker: -1 }, intendedMs);
+            const context = { index: k, worker: -1 };
+            const pending = measure(recorder, operation, context, intendedMs, options.groupOf?.(context));
             outstanding.add(pending);
             void pending.then(() => outstanding.delete(pending));
           }

@@ -28,6 +28,12 @@ export function formatLoadSummary(result: LoadResult, options: SummaryOptions = 
   if (result.model === 'open' && result.targetRate) {
     lines.push(`  - Achieved rate: ${formatPercent(result.successThroughput / result.targetRate)} of ${result.targetRate} ${unit}/second (largest send delay ${ms(result.maxSendLagMs ?? 0)})`);
   }
+  if (result.groups) {
+    lines.push('  - By group:');
+    for (const [name, group] of Object.entries(result.groups)) {
+      lines.push(`      ${name}: ${group.requests} ${unit}, success ${formatPercent(group.successRate, 2)}, avg ${ms(group.latency.avg)}, p95 ${ms(group.latency.p95)}, p99 ${ms(group.latency.p99)}`);
+    }
+  }
   lines.push(`  - Errors: ${failedKinds.length === 0 ? 'none' : `${result.failed} (${failedKinds.join(', ')})`}`);
   for (const kind of ERROR_KINDS) {
     for (const sample of result.errorSamples[kind] ?? []) lines.push(`      ${kind}: ${sample}`);

@@ -169,3 +169,28 @@ export async function expectAnnouncedStates(world: NovaWorld, alias: string, sta
     assert.ok(sequences[i] > sequences[i - 1], `the event stream's sequence numbers go backwards at message ${i}: ${sequences[i - 1]} then ${sequences[i]}`);
   }
 }
+
+/** Requests `count` VMs concurrently; returns how many were accepted. */
+export async function requestBatch(world: NovaWorld, count: number): Promise<number> {
+  const aliases = Array.from({ length: count }, (_, i) => `batch-${i + 1}`);
+  world.domain('batch', () => aliases);
+  const answers = await Promise.all(aliases.map((alias) => requestVm(world, alias)));
+  return answers.filter((answer) => answer.status === 201).length;
+}
+
+/** How many of the batch reached running within the time; the rest are named in the failure. */
+export async function batchRunning(world: NovaWorld, timeoutMs: number): Promise<{ running: number; requested: number; laggards: string[] }> {
+  const aliases = (world.state.get('batch') as string[] | undefined) ?? [];
+  const outcomes = await Promise.all(
+    aliases.map((alias) =>
+      known(world).has(alias)
+        ? waitForState(world, alias, 'running', timeoutMs).then(() => true, () => false)
+        : Promise.resolve(false),
+    ),
+  );
+  return {
+    running: outcomes.filter(Boolean).length,
+    requested: aliases.length,
+    laggards: aliases.filter((_, i) => !outcomes[i]),
+  };
+}

@@ -25,6 +25,10 @@ Feature: Virtual machine lifecycle
     When I delete "app-1"
     Then "app-1" no longer exists
 
+  Scenario: A batch of machines requested at once all start running
+    When I request 10 virtual machines at once
+    Then all 10 are running within 10 seconds
+
   Scenario: A paused virtual machine resumes where it was
     Given a running virtual machine "batch-1"
     When I pause "batch-1"

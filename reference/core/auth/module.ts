@@ -1,8 +1,7 @@
 import { HttpError, notFound } from '../../http/errors';
 import { reply, type Router } from '../../http/router';
 import type { ReferenceContext, ReferenceModule } from '../../module';
-import type { AuthService } from './service';
-import { validateNewUser, type UserStore } from './users';
+import { validateNewUser } from './users';
 
 export const AUTH_MIGRATIONS = [
   {
@@ -29,15 +28,15 @@ export const AUTH_MIGRATIONS = [
 ];
 
 /**
- * Sign-in (`/api/auth/*`) and user management (`/api/v1/users`, admin only). The auth and user
- * services themselves are part of the core context (every module checks tokens).
+ * Sign-in (`/api/auth/*`) and user management (`/api/v1/users`, admin only). The services
+ * (`ctx.auth`, `ctx.users`) are part of the core context, since every module checks tokens.
  */
-export function createAuthModule(services: () => { auth: AuthService; users: UserStore }): () => ReferenceModule {
-  return () => ({
+export function createAuthModule(): ReferenceModule {
+  return {
     name: 'auth',
     migrations: AUTH_MIGRATIONS,
     register(router: Router, ctx: ReferenceContext) {
-      const { auth, users } = services();
+      const { auth, users } = ctx;
 
       router.post('/api/auth/login', async (request) => auth.login(request.body));
       router.post('/api/auth/refresh', async (request) => auth.refresh(request.body));
@@ -70,5 +69,5 @@ export function createAuthModule(services: () => { auth: AuthService; users: Use
         return { id, status: 'deleted' };
       });
     },
-  });
+  };
 }

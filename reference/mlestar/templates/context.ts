@@ -40,7 +40,8 @@ export function py(value: unknown): string {
 
 /** Joins source lines, dropping the ones a template switched off (null), with a final newline. */
 export function lines(...parts: (string | null | undefined | false)[]): string {
-  return `${parts.filter((part): part is string => typeof part === 'string').join('\n')}\n`;
+  const text = parts.filter((part): part is string => typeof part === 'string').join('\n');
+  return `${text.replace(/\n+$/, '')}\n`;
 }
 
 /** A one-line docstring-safe description. */

@@ -1,0 +1,58 @@
+import type { FaultDefinition } from '../faults';
+import { AUTOSCALING_FAULTS } from './fault-names';
+
+// Scenario titles of features/system/backend/autoscaling.feature.
+export const AUTOSCALING_SCENARIOS = {
+  growCpu: 'Sustained high CPU grows the group',
+  growMemory: 'Sustained memory pressure grows the group',
+  shrink: 'Sustained low load shrinks the group to its minimum and no further',
+  max: 'The group never grows past its maximum',
+  steady: 'Load between the thresholds leaves the group alone',
+  cooldown: 'No second decision inside the cooldown',
+  spike: 'A spike shorter than the evaluation window does not scale the group',
+} as const;
+
+const S = AUTOSCALING_SCENARIOS;
+
+export const faults: FaultDefinition[] = [
+  {
+    name: AUTOSCALING_FAULTS.ignoresThreshold,
+    description: 'The autoscaler treats the CPU scale-up threshold as always exceeded, so a group grows whenever its window is full, whatever the load.',
+    scenarios: [S.steady, S.shrink],
+  },
+  {
+    name: AUTOSCALING_FAULTS.ignoresMemory,
+    description: 'The autoscaler looks at CPU only: memory pressure never grows a group.',
+    scenarios: [S.growMemory],
+  },
+  {
+    name: AUTOSCALING_FAULTS.ignoresWindow,
+    description: 'The autoscaler decides on the latest sample instead of the average over the evaluation window, so a brief spike scales the group.',
+    scenarios: [S.spike],
+  },
+  {
+    name: AUTOSCALING_FAULTS.noCooldown,
+    description: 'The cooldown is never started, so a group keeps scaling as fast as its window refills.',
+    scenarios: [S.cooldown],
+  },
+  {
+    name: AUTOSCALING_FAULTS.exceedsMax,
+    description: 'The maximum size check is off by one: a group grows to one member past its maximum.',
+    scenarios: [S.max],
+  },
+  {
+    name: AUTOSCALING_FAULTS.belowMin,
+    description: 'The minimum size check is off by one: an idle group shrinks to one member below its minimum.',
+    scenarios: [S.shrink],
+  },
+  {
+    name: AUTOSCALING_FAULTS.noScaleDown,
+    description: 'The autoscaler never shrinks a group, however idle it is.',
+    scenarios: [S.shrink],
+  },
+  {
+    name: AUTOSCALING_FAULTS.staleMetrics,
+    description: "The autoscaler keeps using the members' first sample instead of measuring again, so it never sees the load change.",
+    scenarios: [S.growCpu, S.growMemory, S.cooldown],
+  },
+];

@@ -1,0 +1,64 @@
+import type { FaultDefinition } from '../faults';
+import { CONSENSUS_FAULTS } from './fault-names';
+
+// Scenario titles of features/system/backend/consensus.feature.
+export const CONSENSUS_SCENARIOS = {
+  oneLeader: 'Exactly one node leads a healthy cluster',
+  failover: 'A new leader takes over when the leader fails',
+  readEverywhere: 'Data written through any node reads the same from every node',
+  minority: 'A minority partition cannot commit',
+  heal: 'No acknowledged write is lost when a partition heals',
+  noQuorum: 'Writes are refused without quorum and nothing is half-applied',
+  catchUp: 'A restarted node catches up',
+  chaos: 'Leadership stays unique on a slow, lossy network',
+} as const;
+
+const S = CONSENSUS_SCENARIOS;
+
+export const faults: FaultDefinition[] = [
+  {
+    name: CONSENSUS_FAULTS.doubleVote,
+    description: 'A node grants its vote to every candidate that asks in a term, not only to the first, so two candidates can win the same term.',
+    scenarios: [S.chaos],
+  },
+  {
+    name: CONSENSUS_FAULTS.silentLeader,
+    description: 'An idle leader sends no heartbeats, so its followers time out and elect a new leader again and again.',
+    scenarios: [S.oneLeader],
+  },
+  {
+    name: CONSENSUS_FAULTS.noTermBump,
+    description: 'A candidate stands for election without raising its term, so nodes that voted in that term refuse it and no new leader emerges.',
+    scenarios: [S.failover, S.minority, S.chaos],
+  },
+  {
+    name: CONSENSUS_FAULTS.followersIgnoreCommit,
+    description: "Followers ignore the leader's commit index, so committed writes are never applied (nor readable) on followers.",
+    scenarios: [S.readEverywhere, S.minority, S.heal, S.catchUp],
+  },
+  {
+    name: CONSENSUS_FAULTS.minorityCommit,
+    description: 'The leader counts half of the cluster, rounded down, as a majority when it commits and when it checks its quorum, so an isolated leader commits alone.',
+    scenarios: [S.minority, S.noQuorum],
+  },
+  {
+    name: CONSENSUS_FAULTS.applyUncommitted,
+    description: 'Nodes apply a write to their data as soon as it is in their log, before it is committed, so uncommitted writes are readable.',
+    scenarios: [S.minority],
+  },
+  {
+    name: CONSENSUS_FAULTS.voteIgnoresLog,
+    description: "Nodes vote for a candidate whose log is behind their own, so a node that missed committed writes can lead and overwrite them.",
+    scenarios: [S.heal, S.minority],
+  },
+  {
+    name: CONSENSUS_FAULTS.noQuorumCheck,
+    description: 'A leader that cannot hear from a majority keeps leading and appends the writes it cannot commit; they surface once the quorum returns.',
+    scenarios: [S.noQuorum],
+  },
+  {
+    name: CONSENSUS_FAULTS.noBacktrack,
+    description: 'The leader never moves back to resend entries a follower rejected, so a node that missed entries never catches up.',
+    scenarios: [S.catchUp, S.heal, S.minority],
+  },
+];

@@ -1,0 +1,96 @@
+import type { WebSocket } from 'ws';
+import { invalidInput, type FieldError } from '../http/errors';
+import type { Router, UpgradeRequest } from '../http/router';
+import type { ReferenceContext, ReferenceModule } from '../module';
+import type { PublishedEvent } from './events';
+
+const PING_INTERVAL_MS = 30_000;
+/** A subscriber this far behind is cut off rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+interface Subscription {
+  since?: number;
+  topics?: Set<string>;
+}
+
+/**
+ * `GET /ws/events`: the real-time stream of the event bus. Token as `?token=` or Authorization
+ * header (401 before the upgrade without a valid one). First a `welcome` with the latest sequence,
+ * then, with `?since=N`, every buffered event after N, then live events; `?topics=vm,autoscaling`
+ * keeps only those topics. Each subscriber gets the events in sequence order.
+ */
+export function createStreamModule(): ReferenceModule {
+  const alive = new WeakMap<WebSocket, boolean>();
+  let sockets: Set<WebSocket> | undefined;
+  let ctxRef: ReferenceContext | undefined;
+  return {
+    name: 'stream',
+    register(router: Router, ctx: ReferenceContext) {
+      ctxRef = ctx;
+      sockets = router.webSockets;
+      router.websocket('/ws/events', (request) => {
+        if (!ctx.faults.has('ws-accepts-anonymous')) ctx.auth.requireRole(request, 'viewer');
+        const subscription = parseSubscription(request);
+        return (socket) => open(ctx, socket, subscription, alive);
+      });
+    },
+    start() {
+      ctxRef?.timers.interval(PING_INTERVAL_MS, () => {
+        for (const socket of sockets ?? []) {
+          if (alive.get(socket) === false) {
+            socket.terminate();
+            continue;
+          }
+          alive.set(socket, false);
+          socket.ping();
+        }
+      }, 'the WebSocket keep-alive');
+    },
+  };
+}
+
+function open(ctx: ReferenceContext, socket: WebSocket, subscription: Subscription, alive: WeakMap<WebSocket, boolean>): void {
+  const dropStateChanges = ctx.faults.has('ws-drops-state-changes');
+  const wanted = (event: PublishedEvent): boolean =>
+    (!subscription.topics || subscription.topics.has(event.topic)) && !(dropStateChanges && event.type === 'vm.state_changed');
+  const send = (event: PublishedEvent): void => {
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      ctx.log.warn('closing a WebSocket subscriber that fell too far behind');
+      socket.terminate();
+      return;
+    }
+    if (wanted(event)) socket.send(event.json);
+  };
+
+  alive.set(socket, true);
+  socket.on('pong', () => alive.set(socket, true));
+  socket.on('error', (error) => ctx.log.debug(`WebSocket error: ${error.message}`));
+  // Everything below runs in one tick: no event can slip between the replay and the live feed.
+  socket.send(JSON.stringify({ type: 'welcome', timestamp: new Date().toISOString(), sequence: ctx.events.latest, data: { server_time: new Date().toISOString() } }));
+  if (subscription.since !== undefined && !ctx.faults.has('ws-resume-loses-events')) {
+    for (const event of ctx.events.since(subscription.since)) send(event);
+  }
+  const unsubscribe = ctx.events.subscribe(send);
+  socket.on('close', unsubscribe);
+}
+
+function parseSubscription(request: UpgradeRequest): Subscription {
+  const details: FieldError[] = [];
+  const subscription: Subscription = {};
+  const since = request.query.get('since');
+  if (since !== null) {
+    if (/^\d+$/.test(since) && Number.isSafeInteger(Number(since))) subscription.since = Number(since);
+    else details.push({ field: 'since', message: 'must be a sequence number (a whole number from 0)' });
+  }
+  const topics = request.query.get('topics');
+  if (topics !== null) {
+    const names = topics.split(',').map((topic) => topic.trim()).filter((topic) => topic !== '');
+    if (names.length === 0 || !names.every((topic) => /^[a-z][a-z0-9_-]*$/.test(topic))) {
+      details.push({ field: 'topics', message: 'must be a comma-separated list of topics such as vm,autoscaling' });
+    } else {
+      subscription.topics = new Set(names);
+    }
+  }
+  if (details.length > 0) throw invalidInput('event stream subscription', details);
+  return subscription;
+}

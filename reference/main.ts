@@ -1,0 +1,41 @@
+import { startReference } from './server';
+
+/**
+ * `npm run reference`: the reference as its own process. Prints exactly one line on stdout when
+ * ready; logs go to stderr. Exits 1 with a one-line error when it cannot start, 0 after a clean
+ * shutdown on SIGTERM or SIGINT.
+ */
+async function main(): Promise<void> {
+  let reference;
+  try {
+    reference = await startReference();
+  } catch (error) {
+    process.stderr.write(`novacron reference: ${firstLine(error)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`NovaCron reference listening on ${reference.url}\n`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`novacron reference: ${signal} again, exiting at once\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    reference.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`novacron reference: shutdown failed: ${firstLine(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0];
+}
+
+void main();

@@ -1,0 +1,20 @@
+import { createAuthModule } from './core/auth/module';
+import { createHealthModule } from './core/health/module';
+import { createRateLimitModule } from './core/rate-limit';
+import { createSimulationModule } from './core/simulation';
+import { createStreamModule } from './core/stream';
+import { createVmsModule } from './core/vms/module';
+import type { ReferenceModuleFactory } from './module';
+
+/**
+ * Every module of the reference, in start order (migrations, routes, hooks). The core comes first:
+ * rate limiting must be the first hook. Add a domain with one line: `createAutoscalingModule,`.
+ */
+export const modules: ReferenceModuleFactory[] = [
+  createRateLimitModule,
+  createHealthModule,
+  createAuthModule,
+  createVmsModule,
+  createStreamModule,
+  createSimulationModule,
+];
