@@ -76,6 +76,11 @@ export class Database {
       throw unavailable(error);
     }
     let broken: Error | undefined;
+    // A checked-out client emits 'error' when its connection drops; unhandled, that would crash the process.
+    const onConnectionError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onConnectionError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -85,6 +90,7 @@ export class Database {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw isDatabaseUnavailable(error) ? unavailable(error) : error;
     } finally {
+      client.off('error', onConnectionError);
       client.release(broken);
     }
   }
@@ -94,6 +100,8 @@ export class Database {
     const { schema, log } = this.options;
     const client = await this.pool.connect();
     const lockKey = `novacron-reference:${schema}`;
+    const onConnectionError = (error: Error): void => log.warn(`the migration connection failed: ${error.message}`);
+    client.on('error', onConnectionError);
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
       try {
@@ -122,6 +130,7 @@ export class Database {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
       }
     } finally {
+      client.off('error', onConnectionError);
       client.release();
     }
   }

@@ -20,7 +20,9 @@ export async function connectRedis(url: string, log: Logger, role = 'commands'):
     connectionName: `novacron-reference-${role}`,
     retryStrategy: (attempt) => (connectedOnce ? Math.min(attempt * 200, 2_000) : null),
   });
+  let firstError: Error | undefined;
   redis.on('error', (error: Error) => {
+    if (!connectedOnce) firstError ??= error;
     if (!connectedOnce || reportedOutage) return;
     reportedOutage = true;
     log.warn(`Redis (${role}) is unreachable, reconnecting: ${error.message}`);
@@ -33,7 +35,8 @@ export async function connectRedis(url: string, log: Logger, role = 'commands'):
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot connect to Redis at ${describeUrl(url)}: ${(error as Error).message.split('\n')[0]}`);
+    const reason = (firstError ?? (error as Error)).message.split('\n')[0];
+    throw new Error(`cannot connect to Redis at ${describeUrl(url)}: ${reason}`);
   }
   connectedOnce = true;
   return redis;

@@ -23,6 +23,17 @@ const STREAM_NEEDS_SIGN_IN = 'The real-time stream is only for signed-in users';
 const STREAM_RESUME = 'A client that reconnects receives every update it missed';
 const RATE_LIMIT_HEADERS = 'Every answer tells the client its rate limit';
 
+/** Titles proposed above for features that are not written yet: rename here when they are. */
+export const PROPOSED_SCENARIO_TITLES: readonly string[] = [
+  ROLE_MATRIX,
+  LOGOUT,
+  REFRESH_ONCE,
+  NO_PASSWORD,
+  STREAM_NEEDS_SIGN_IN,
+  STREAM_RESUME,
+  RATE_LIMIT_HEADERS,
+];
+
 export const faults: FaultDefinition[] = [
   {
     name: 'vm-stuck-provisioning',

@@ -138,9 +138,9 @@ export function detectDrift(baseline: Matrix, current: Matrix, featureNames: rea
   };
 }
 
-/** About 25 baseline rows per bin, between 4 and 10 bins. */
+/** About 40 baseline rows per bin, between 4 and 10 bins. */
 export function psiBins(baselineRows: number): number {
-  return Math.max(4, Math.min(PSI_BINS, Math.floor(baselineRows / 25)));
+  return Math.max(4, Math.min(PSI_BINS, Math.floor(baselineRows / 40)));
 }
 
 function mean(values: readonly number[]): number {

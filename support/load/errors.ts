@@ -72,7 +72,10 @@ export function classifyError(error: unknown): ErrorKind {
     const code = typeof record.code === 'string' ? record.code : '';
     if (TIMEOUT_CODES.has(code) || record.name === 'TimeoutError') return 'timeout';
     if (CONNECTION_CODES.has(code)) return 'connection';
-    if (typeof record.message === 'string' && /timed? ?out/i.test(record.message)) return 'timeout';
+    const message = typeof record.message === 'string' ? record.message : '';
+    const codeInMessage = /\b(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_[A-Z_]+)\b/.exec(message)?.[1] ?? '';
+    if (TIMEOUT_CODES.has(codeInMessage) || /timed? ?out/i.test(message)) return 'timeout';
+    if (CONNECTION_CODES.has(codeInMessage)) return 'connection';
     current = record.cause;
   }
   return 'other';

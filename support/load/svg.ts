@@ -88,7 +88,7 @@ function frame(title: string, xLabel: string, yLabel: string, xMax: number, yMax
 function legend(parts: string[], entries: Array<{ name: string; color: string; dashed?: boolean }>): void {
   let offset = WIDTH - MARGIN.right;
   for (const entry of [...entries].reverse()) {
-    const width = 26 + entry.name.length * 6;
+    const width = 34 + entry.name.length * 6.5;
     offset -= width;
     parts.push(`<line x1="${offset}" x2="${offset + 16}" y1="14" y2="14" stroke="${entry.color}" stroke-width="3"${entry.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
     parts.push(`<text x="${offset + 20}" y="18" fill="#424242">${escapeXml(entry.name)}</text>`);
@@ -150,7 +150,7 @@ export function columnChart(options: { title: string; xLabel: string; yLabel: st
 export function barChart(options: { title: string; unit: string; bars: Bar[]; references?: ReferenceLine[] }): string {
   const rowHeight = 24;
   const height = 44 + options.bars.length * rowHeight + 16;
-  const left = 70;
+  const left = Math.max(70, 14 + 6.5 * Math.max(0, ...options.bars.map((bar) => bar.label.length)));
   const right = 90;
   const plotWidth = WIDTH - left - right;
   const maxValue = Math.max(1e-9, ...options.bars.map((bar) => bar.value), ...(options.references ?? []).map((line) => line.value));

@@ -53,6 +53,7 @@ describe('error classification', () => {
     assert.equal(classifyError(Object.assign(new Error('Request failed'), { response: { status: 502 } })), '5xx');
     assert.equal(classifyError(new LoadFailure('4xx', 'refused')), '4xx');
     assert.equal(classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) })), 'connection');
+    assert.equal(classifyError(new Error('GET http://127.0.0.1:1/health failed: ECONNREFUSED (connect ECONNREFUSED) after 4 attempt(s)')), 'connection');
     assert.equal(classifyError(new Error('unexpected body')), 'other');
     assert.equal(classifyError('a string'), 'other');
   });

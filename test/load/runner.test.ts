@@ -140,3 +140,19 @@ describe('open model', () => {
     assert.equal(result.latency.count, 5, 'a request that was never sent has no latency');
   });
 });
+
+describe('groups', () => {
+  it('gives per-group figures when the run names groups', async () => {
+    const endpoints = ['vm list', 'health', 'metrics'];
+    const result = await new LoadTestRunner().runClosed(async ({ index }) => ({ status: index % 3 === 2 ? 500 : 200 }), {
+      concurrency: 3,
+      totalRequests: 30,
+      groupOf: ({ index }) => endpoints[index % 3],
+      progress: false,
+    });
+    assert.deepEqual(Object.keys(result.groups ?? {}), endpoints);
+    assert.equal(result.groups?.health.requests, 10);
+    assert.equal(result.groups?.health.successRate, 1);
+    assert.equal(result.groups?.metrics.successRate, 0);
+  });
+});

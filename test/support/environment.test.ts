@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../../support/config';
 import { planPostgres, planRedis, planTarget, TestEnvironment, waitForTarget, type DockerFacts, type ServiceFacts } from '../../support/environment';
 import { probeDocker, findExecutable, freePort, probePostgres, probeRedis, describeProblem } from '../../support/environment/probes';
 import { launchReference, referenceEnv } from '../../support/environment/reference-process';
+import { deleteKeysWithPrefix } from '../../support/environment/redis';
 
 // Local services of this machine (docs/HELPERS.md); every test uses names of its own.
 const LOCAL_PG = 'postgresql://postgres:postgres@127.0.0.1:5432';
@@ -265,6 +266,20 @@ describe('probes', () => {
     assert.deepEqual(await probeRedis(`redis://127.0.0.1:${await closedPort()}`), { ok: false, problem: 'ECONNREFUSED' });
   });
 
+  it('deleting a run\'s Redis keys matches the prefix literally, glob characters included', async () => {
+    const base = `novacron:envtest:${randomBytes(4).toString('hex')}`;
+    const client = new IORedis(LOCAL_REDIS);
+    try {
+      await client.mset(`${base}:[a]*:1`, 'run', `${base}:[a]*:2`, 'run', `${base}:a:1`, 'other', `${base}:ab:1`, 'other');
+      assert.equal(await deleteKeysWithPrefix(LOCAL_REDIS, `${base}:[a]*:`), 2);
+      assert.deepEqual((await client.keys(`${base}:*`)).sort(), [`${base}:a:1`, `${base}:ab:1`]);
+      await assert.rejects(deleteKeysWithPrefix(LOCAL_REDIS, ''), /refusing to delete Redis keys without a prefix/);
+    } finally {
+      await client.del(`${base}:a:1`, `${base}:ab:1`);
+      client.disconnect();
+    }
+  });
+
   it('describeProblem prefers the errno code', () => {
     assert.equal(describeProblem(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED');
     assert.equal(describeProblem(new Error('first line\nsecond line')), 'first line');
@@ -283,7 +298,7 @@ describe('waiting for an external target', () => {
       return true;
     });
     const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 1200 && elapsed < 2500, `took ${elapsed} ms`);
+    assert.ok(elapsed >= 1100 && elapsed < 2500, `took ${elapsed} ms`);
   });
 
   it('never hangs on a server that accepts but does not answer', async () => {
@@ -361,7 +376,7 @@ describe('the reference launcher', () => {
     await assert.rejects(launch(entry, 'crash'), (error: Error) => {
       assert.equal(
         error.message,
-        `the embedded reference (${entry.replace(`${REPO_ROOT}/`, '')}) exited with code 3 before it was ready; its last stderr lines:\n` +
+        `the embedded reference (${entry}) exited with code 3 before it was ready; its last stderr lines:\n` +
           '  | connecting to the database\n  | fatal: the database refused the connection',
       );
       return true;
@@ -534,13 +549,16 @@ describe('TestEnvironment against real services', { timeout: 120_000 }, () => {
 
   it('waitForServices names what did not answer', async () => {
     const env = environment(config({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, NOVACRON_STARTUP_TIMEOUT: '600' }));
-    await assert.rejects(env.waitForServices(['redis']), /^Error: Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer within 600 ms \(\d+ attempts, last error: ECONNREFUSED\); start it or change REDIS_URL$/);
+    await assert.rejects(env.waitForServices(['redis']), /^EnvironmentError: Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer within 600 ms \(\d+ attempts, last error: ECONNREFUSED\); start it or change REDIS_URL$/);
     await assert.rejects(env.waitForServices(['cache' as 'redis']), /unknown service "cache": expected one of api-server, database, redis/);
     await assert.rejects(env.waitForServices(['api-server']), /set NOVACRON_API_URL or await setup\(\) first/);
   });
 });
 
 describe('an interrupted run stops what it started', { timeout: 60_000 }, () => {
+  const drivers: Array<ReturnType<typeof spawn>> = [];
+  after(() => drivers.forEach((driver) => driver.exitCode === null && driver.signalCode === null && driver.kill('SIGKILL')));
+
   /** Runs a process that sets up an environment with the fake reference, reports it, then waits or crashes. */
   async function runDriver(then: 'wait' | 'crash'): Promise<{ child: ReturnType<typeof spawn>; resolved: { apiUrl: string; dbUrl: string; dbSchema: string } }> {
     const driver = join(work, `driver-${then}.ts`);
@@ -564,6 +582,7 @@ env.setup().then((resolved) => {
       env: { ...process.env, ...NO_DOCKER, DRIVER_DB_URL: `${LOCAL_PG}/${database}`, DRIVER_ENTRY: fakeReference(), FAKE_REF_PG: require.resolve('pg') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    drivers.push(child);
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const firstLine = await new Promise<string>((resolve, reject) => {
@@ -577,8 +596,14 @@ env.setup().then((resolved) => {
     return { child, resolved: JSON.parse(firstLine) };
   }
 
-  function exitOf(child: ReturnType<typeof spawn>): Promise<number | null> {
-    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  function exitOf(child: ReturnType<typeof spawn>): Promise<number | null | 'still running'> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve('still running'), 20_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
   }
 
   it('SIGTERM: reference stopped, schema dropped, exit code 143', async () => {

@@ -37,21 +37,38 @@ export interface TrainedNetwork {
   losses: number[];
 }
 
+/** Working form of a layer while training: flat row-major weights plus gradient and Adam moments. */
+interface Dense {
+  inputs: number;
+  outputs: number;
+  activation: DenseLayer['activation'];
+  w: Float64Array;
+  b: Float64Array;
+  gw: Float64Array;
+  gb: Float64Array;
+  mw: Float64Array;
+  vw: Float64Array;
+  mb: Float64Array;
+  vb: Float64Array;
+  /** Pre-activation sums, activations and deltas of the current sample. */
+  z: Float64Array;
+  a: Float64Array;
+  delta: Float64Array;
+}
+
 export function trainNetwork(X: Matrix, y: readonly number[], options: NetworkTraining): TrainedNetwork {
   const random = new SeededRandom(options.seed);
   const outputs = options.task === 'classification' ? (options.outputs ?? Math.max(...y) + 1) : 1;
   const sizes = [X[0].length, ...options.hiddenLayers, outputs];
-  const layers: DenseLayer[] = [];
+  const layers: Dense[] = [];
   for (let l = 1; l < sizes.length; l++) {
     const last = l === sizes.length - 1;
     const activation = last ? (options.task === 'classification' ? 'softmax' : 'linear') : options.activation;
     // He initialisation for ReLU, Glorot for the rest.
     const bound = activation === 'relu' ? Math.sqrt(6 / sizes[l - 1]) : Math.sqrt(6 / (sizes[l - 1] + sizes[l]));
-    layers.push({
-      weights: Array.from({ length: sizes[l] }, () => Array.from({ length: sizes[l - 1] }, () => (random.next() * 2 - 1) * bound)),
-      bias: new Array<number>(sizes[l]).fill(0),
-      activation,
-    });
+    const w = new Float64Array(sizes[l] * sizes[l - 1]);
+    for (let k = 0; k < w.length; k++) w[k] = (random.next() * 2 - 1) * bound;
+    layers.push(dense(sizes[l - 1], sizes[l], activation, w, new Float64Array(sizes[l])));
   }
   let target: NetworkState['target'];
   let targets = y.slice();
@@ -61,133 +78,148 @@ export function trainNetwork(X: Matrix, y: readonly number[], options: NetworkTr
     target = { mean, sd };
     targets = y.map((value) => (value - mean) / sd);
   }
-  const adam = new Adam(layers, options.learningRate);
+  const inputs = X.map((row) => Float64Array.from(row));
   const losses: number[] = [];
   const order = X.map((_, i) => i);
+  let step = 0;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const shuffled = random.shuffle(order);
     let epochLoss = 0;
     for (let start = 0; start < shuffled.length; start += options.batchSize) {
       const batch = shuffled.slice(start, start + options.batchSize);
-      const gradients = layers.map((layer) => ({
-        weights: layer.weights.map((row) => new Array<number>(row.length).fill(0)),
-        bias: new Array<number>(layer.bias.length).fill(0),
-      }));
-      for (const i of batch) epochLoss += backpropagate(layers, X[i], targets[i], options.task, gradients);
-      for (const g of gradients) {
-        for (const row of g.weights) for (let k = 0; k < row.length; k++) row[k] /= batch.length;
-        for (let k = 0; k < g.bias.length; k++) g.bias[k] /= batch.length;
+      for (const layer of layers) {
+        layer.gw.fill(0);
+        layer.gb.fill(0);
       }
-      adam.step(layers, gradients);
+      for (const i of batch) epochLoss += backpropagate(layers, inputs[i], targets[i], options.task);
+      adamStep(layers, ++step, options.learningRate, batch.length);
     }
     losses.push(epochLoss / X.length);
   }
-  return { state: { layers, target }, losses };
+  const state: NetworkState = {
+    layers: layers.map((layer) => ({
+      weights: Array.from({ length: layer.outputs }, (_, o) => Array.from(layer.w.subarray(o * layer.inputs, (o + 1) * layer.inputs))),
+      bias: Array.from(layer.b),
+      activation: layer.activation,
+    })),
+  };
+  if (target) state.target = target;
+  return { state, losses };
 }
 
 /** Class index (classification) or value (regression) per row. */
 export function predictNetwork(state: NetworkState, X: Matrix): number[] {
+  const layers = state.layers.map((layer) => dense(layer.bias.length ? layer.weights[0].length : 0, layer.bias.length, layer.activation, Float64Array.from(layer.weights.flat()), Float64Array.from(layer.bias)));
   return X.map((row) => {
-    const output = forward(state.layers, row).activations.at(-1) as number[];
+    const output = forward(layers, Float64Array.from(row));
     if (state.target) return output[0] * state.target.sd + state.target.mean;
-    return output.indexOf(Math.max(...output));
+    let best = 0;
+    for (let k = 1; k < output.length; k++) if (output[k] > output[best]) best = k;
+    return best;
   });
 }
 
-function forward(layers: DenseLayer[], input: readonly number[]): { activations: number[][]; sums: number[][] } {
-  const activations: number[][] = [input.slice()];
-  const sums: number[][] = [];
+function dense(inputs: number, outputs: number, activation: DenseLayer['activation'], w: Float64Array, b: Float64Array): Dense {
+  const zeros = (n: number) => new Float64Array(n);
+  return {
+    inputs,
+    outputs,
+    activation,
+    w,
+    b,
+    gw: zeros(w.length),
+    gb: zeros(outputs),
+    mw: zeros(w.length),
+    vw: zeros(w.length),
+    mb: zeros(outputs),
+    vb: zeros(outputs),
+    z: zeros(outputs),
+    a: zeros(outputs),
+    delta: zeros(outputs),
+  };
+}
+
+function forward(layers: Dense[], input: Float64Array): Float64Array {
+  let previous = input;
   for (const layer of layers) {
-    const previous = activations[activations.length - 1];
-    const z = layer.weights.map((row, o) => row.reduce((sum, w, k) => sum + w * previous[k], layer.bias[o]));
-    sums.push(z);
-    activations.push(activate(z, layer.activation));
-  }
-  return { activations, sums };
-}
-
-function activate(z: number[], activation: DenseLayer['activation']): number[] {
-  switch (activation) {
-    case 'relu':
-      return z.map((v) => (v > 0 ? v : 0));
-    case 'tanh':
-      return z.map(Math.tanh);
-    case 'linear':
-      return z.slice();
-    case 'softmax': {
-      const top = Math.max(...z);
-      const exps = z.map((v) => Math.exp(v - top));
-      const total = exps.reduce((a, b) => a + b, 0);
-      return exps.map((v) => v / total);
+    const { w, b, z, a, inputs, outputs } = layer;
+    for (let o = 0; o < outputs; o++) {
+      let sum = b[o];
+      const offset = o * inputs;
+      for (let k = 0; k < inputs; k++) sum += w[offset + k] * previous[k];
+      z[o] = sum;
     }
+    switch (layer.activation) {
+      case 'relu':
+        for (let o = 0; o < outputs; o++) a[o] = z[o] > 0 ? z[o] : 0;
+        break;
+      case 'tanh':
+        for (let o = 0; o < outputs; o++) a[o] = Math.tanh(z[o]);
+        break;
+      case 'linear':
+        a.set(z);
+        break;
+      case 'softmax': {
+        let top = -Infinity;
+        for (let o = 0; o < outputs; o++) top = Math.max(top, z[o]);
+        let total = 0;
+        for (let o = 0; o < outputs; o++) total += a[o] = Math.exp(z[o] - top);
+        for (let o = 0; o < outputs; o++) a[o] /= total;
+        break;
+      }
+    }
+    previous = a;
   }
+  return previous;
 }
 
-type Gradients = { weights: Matrix; bias: number[] }[];
-
-/** Adds one sample's gradients into `gradients` and returns its loss. */
-function backpropagate(layers: DenseLayer[], input: readonly number[], target: number, task: NetworkTraining['task'], gradients: Gradients): number {
-  const { activations, sums } = forward(layers, input);
-  const output = activations[activations.length - 1];
-  let delta: number[];
+/** Adds one sample's gradients into the layers and returns its loss. */
+function backpropagate(layers: Dense[], input: Float64Array, target: number, task: NetworkTraining['task']): number {
+  const output = forward(layers, input);
+  const last = layers[layers.length - 1];
   let loss: number;
   if (task === 'classification') {
-    delta = output.map((p, k) => p - (k === target ? 1 : 0));
+    for (let k = 0; k < output.length; k++) last.delta[k] = output[k] - (k === target ? 1 : 0);
     loss = -Math.log(Math.max(output[target], 1e-12));
   } else {
-    delta = [output[0] - target];
-    loss = 0.5 * (output[0] - target) ** 2;
+    last.delta[0] = output[0] - target;
+    loss = 0.5 * last.delta[0] ** 2;
   }
   for (let l = layers.length - 1; l >= 0; l--) {
-    const previous = activations[l];
-    const g = gradients[l];
-    for (let o = 0; o < delta.length; o++) {
-      g.bias[o] += delta[o];
-      const row = g.weights[o];
-      for (let k = 0; k < previous.length; k++) row[k] += delta[o] * previous[k];
+    const layer = layers[l];
+    const previous = l === 0 ? input : layers[l - 1].a;
+    for (let o = 0; o < layer.outputs; o++) {
+      const d = layer.delta[o];
+      layer.gb[o] += d;
+      const offset = o * layer.inputs;
+      for (let k = 0; k < layer.inputs; k++) layer.gw[offset + k] += d * previous[k];
     }
     if (l === 0) break;
     const below = layers[l - 1];
-    const z = sums[l - 1];
-    delta = previous.map((a, k) => {
+    for (let k = 0; k < layer.inputs; k++) {
       let sum = 0;
-      for (let o = 0; o < delta.length; o++) sum += layers[l].weights[o][k] * delta[o];
-      const derivative = below.activation === 'relu' ? (z[k] > 0 ? 1 : 0) : below.activation === 'tanh' ? 1 - a * a : 1;
-      return sum * derivative;
-    });
+      for (let o = 0; o < layer.outputs; o++) sum += layer.w[o * layer.inputs + k] * layer.delta[o];
+      const derivative = below.activation === 'relu' ? (below.z[k] > 0 ? 1 : 0) : below.activation === 'tanh' ? 1 - below.a[k] * below.a[k] : 1;
+      below.delta[k] = sum * derivative;
+    }
   }
   return loss;
 }
 
-class Adam {
-  private readonly m: Gradients;
-  private readonly v: Gradients;
-  private t = 0;
-
-  constructor(
-    layers: DenseLayer[],
-    private readonly rate: number,
-  ) {
-    const zeros = () => layers.map((l) => ({ weights: l.weights.map((r) => r.map(() => 0)), bias: l.bias.map(() => 0) }));
-    this.m = zeros();
-    this.v = zeros();
-  }
-
-  step(layers: DenseLayer[], gradients: Gradients): void {
-    this.t++;
-    const correction1 = 1 - 0.9 ** this.t;
-    const correction2 = 1 - 0.999 ** this.t;
-    const update = (params: number[], grads: number[], m: number[], v: number[]) => {
-      for (let k = 0; k < params.length; k++) {
-        m[k] = 0.9 * m[k] + 0.1 * grads[k];
-        v[k] = 0.999 * v[k] + 0.001 * grads[k] * grads[k];
-        params[k] -= (this.rate * (m[k] / correction1)) / (Math.sqrt(v[k] / correction2) + 1e-8);
-      }
-    };
-    layers.forEach((layer, l) => {
-      layer.weights.forEach((row, o) => update(row, gradients[l].weights[o], this.m[l].weights[o], this.v[l].weights[o]));
-      update(layer.bias, gradients[l].bias, this.m[l].bias, this.v[l].bias);
-    });
+function adamStep(layers: Dense[], t: number, rate: number, batchSize: number): void {
+  const correction1 = 1 - 0.9 ** t;
+  const correction2 = 1 - 0.999 ** t;
+  const update = (params: Float64Array, grads: Float64Array, m: Float64Array, v: Float64Array) => {
+    for (let k = 0; k < params.length; k++) {
+      const g = grads[k] / batchSize;
+      m[k] = 0.9 * m[k] + 0.1 * g;
+      v[k] = 0.999 * v[k] + 0.001 * g * g;
+      params[k] -= (rate * (m[k] / correction1)) / (Math.sqrt(v[k] / correction2) + 1e-8);
+    }
+  };
+  for (const layer of layers) {
+    update(layer.w, layer.gw, layer.mw, layer.vw);
+    update(layer.b, layer.gb, layer.mb, layer.vb);
   }
 }
 

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_PASSWORD, dropTestData, sleep, TestReference, withRedis } from './helpers';
+
+interface Session {
+  token: string;
+  refreshToken: string;
+  expiresAt: string;
+  user: { id: string; username: string; email: string; role: string; created_at: string };
+}
+
+function claimsOf(token: string): { jti: string; exp: number; sub: string } {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+}
+
+describe('auth and users', () => {
+  let ref: TestReference;
+  let admin: string;
+
+  before(async () => {
+    ref = await TestReference.start('auth');
+    admin = await ref.adminToken();
+  });
+
+  after(async () => {
+    await ref?.close();
+  });
+
+  const login = (body: Record<string, unknown>) => ref.request<Session>('POST', '/api/auth/login', { body });
+
+  it('signs in the seeded admin by username or e-mail', async () => {
+    const byName = await login({ username: 'admin', password: ADMIN_PASSWORD });
+    assert.equal(byName.status, 200);
+    assert.deepEqual(Object.keys(byName.body).sort(), ['expiresAt', 'refreshToken', 'token', 'user']);
+    assert.match(byName.body.user.id, /^usr-/);
+    assert.deepEqual({ username: byName.body.user.username, role: byName.body.user.role }, { username: 'admin', role: 'admin' });
+    const expiresIn = Date.parse(byName.body.expiresAt) - Date.now();
+    assert.ok(expiresIn > 14 * 60_000 && expiresIn <= 15 * 60_000 + 1000, `the token expires in ${expiresIn} ms`);
+    assert.equal(claimsOf(byName.body.token).exp * 1000, Date.parse(byName.body.expiresAt));
+    const byEmail = await login({ email: byName.body.user.email.toUpperCase(), password: ADMIN_PASSWORD });
+    assert.equal(byEmail.status, 200);
+    assert.equal(byEmail.body.user.id, byName.body.user.id);
+  });
+
+  it('refuses wrong credentials with 401 and missing fields with 400 naming them', async () => {
+    const wrong = await login({ username: 'admin', password: 'wrong-password' });
+    assert.equal(wrong.status, 401);
+    assert.deepEqual(wrong.body, { error: 'invalid username or password' });
+    assert.equal((await login({ username: 'nobody', password: 'whatever1' })).status, 401);
+    const missing = await ref.request<{ details: { field: string }[] }>('POST', '/api/auth/login', { body: {} });
+    assert.equal(missing.status, 400);
+    assert.deepEqual(missing.body.details.map((detail) => detail.field), ['username', 'password']);
+    assert.equal((await ref.request('POST', '/api/auth/login', { rawBody: '{"username":', headers: { 'content-type': 'application/json' } })).status, 400);
+  });
+
+  it('tells the caller who they are, without a password', async () => {
+    const me = await ref.request<Record<string, unknown>>('GET', '/api/auth/me', { token: admin });
+    assert.equal(me.status, 200);
+    assert.deepEqual(Object.keys(me.body).sort(), ['created_at', 'email', 'id', 'role', 'username']);
+    assert.equal((await ref.request('GET', '/api/auth/me')).status, 401);
+    assert.equal((await ref.request('GET', '/api/auth/me', { headers: { authorization: 'Basic abc' } })).status, 401);
+  });
+
+  it('makes refresh tokens single-use', async () => {
+    const session = (await login({ username: 'admin', password: ADMIN_PASSWORD })).body;
+    const refreshed = await ref.request<Session>('POST', '/api/auth/refresh', { body: { refreshToken: session.refreshToken } });
+    assert.equal(refreshed.status, 200);
+    assert.notEqual(refreshed.body.token, session.token);
+    assert.notEqual(refreshed.body.refreshToken, session.refreshToken);
+    assert.equal((await ref.request('GET', '/api/auth/me', { token: refreshed.body.token })).status, 200);
+    const reused = await ref.request('POST', '/api/auth/refresh', { body: { refreshToken: session.refreshToken } });
+    assert.equal(reused.status, 401);
+    assert.match(String(reused.body.error), /already used/);
+    assert.equal((await ref.request('POST', '/api/auth/refresh', { body: { refreshToken: refreshed.body.refreshToken } })).status, 200);
+    assert.equal((await ref.request('POST', '/api/auth/refresh', { body: {} })).status, 400);
+    assert.equal((await ref.request('POST', '/api/auth/refresh', { body: { refreshToken: 'rt_forged' } })).status, 401);
+  });
+
+  it('revokes the token at logout (in Redis, with its remaining lifetime) and ends the session', async () => {
+    const session = (await login({ username: 'admin', password: ADMIN_PASSWORD })).body;
+    const out = await ref.request('POST', '/api/auth/logout', { token: session.token });
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.body, { status: 'logged_out' });
+    const after = await ref.request('GET', '/api/auth/me', { token: session.token });
+    assert.equal(after.status, 401);
+    assert.match(String(after.body.error), /revoked/);
+    const { jti, exp } = claimsOf(session.token);
+    const ttl = await withRedis((redis) => redis.pttl(`${ref.prefix}revoked:${jti}`));
+    assert.ok(ttl > 0 && ttl <= exp * 1000 - Date.now() + 1000, `the revocation expires in ${ttl} ms`);
+    assert.equal((await ref.request('POST', '/api/auth/refresh', { body: { refreshToken: session.refreshToken } })).status, 401, 'the session can be refreshed after logout');
+    assert.equal((await ref.request('POST', '/api/auth/logout', { token: session.token })).status, 401);
+  });
+
+  it('spreads a revocation to another instance sharing Redis, and restores revocations at start', async () => {
+    const secret = randomBytes(24).toString('hex');
+    const first = await TestReference.start('auth-shared', { jwtSecret: secret });
+    const second = await TestReference.start('auth-shared', { jwtSecret: secret }, { schema: first.schema, prefix: first.prefix });
+    try {
+      const early = (await first.login()).token;
+      const late = (await first.login()).token;
+      assert.equal((await second.request('GET', '/api/auth/me', { token: early })).status, 200, 'instances share the signing key');
+      assert.equal((await first.request('POST', '/api/auth/logout', { token: early })).status, 200);
+      let seen = 0;
+      for (let attempt = 0; attempt < 50 && seen !== 401; attempt++) {
+        seen = (await second.request('GET', '/api/auth/me', { token: early })).status;
+        if (seen !== 401) await sleep(10);
+      }
+      assert.equal(seen, 401, 'the other instance still accepts the revoked token');
+      await second.close({ keepData: true });
+      assert.equal((await first.request('POST', '/api/auth/logout', { token: late })).status, 200);
+      const restarted = await TestReference.start('auth-shared', { jwtSecret: secret }, { schema: first.schema, prefix: first.prefix });
+      try {
+        assert.equal((await restarted.request('GET', '/api/auth/me', { token: late })).status, 401, 'a restarted instance forgot a revocation');
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('rejects an expired token', async () => {
+    const quick = await TestReference.start('auth-expiry', { timings: { access_token_ttl: 1000 } });
+    try {
+      const token = (await quick.login()).token;
+      assert.equal((await quick.request('GET', '/api/auth/me', { token })).status, 200);
+      await sleep(claimsOf(token).exp * 1000 - Date.now() + 50);
+      const expired = await quick.request('GET', '/api/auth/me', { token });
+      assert.equal(expired.status, 401);
+      assert.match(String(expired.body.error), /expired/);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('lets admins create, read and delete users, with validation and unique names', async () => {
+    const username = `ops-${randomBytes(3).toString('hex')}`;
+    const body = { username, email: `${username}@example.test`, password: 'long-enough', role: 'operator' };
+    const created = await ref.request<Record<string, unknown>>('POST', '/api/v1/users', { token: admin, body });
+    assert.equal(created.status, 201);
+    assert.deepEqual(Object.keys(created.body).sort(), ['created_at', 'email', 'id', 'role', 'username']);
+    assert.equal(created.headers.get('x-ratelimit-limit'), '100000');
+    const read = await ref.request('GET', `/api/v1/users/${created.body.id}`, { token: admin });
+    assert.deepEqual(read.body, created.body);
+    const stored = await ref.sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [created.body.id]);
+    assert.match(stored[0].password_hash, /^scrypt\$/);
+    assert.equal((await ref.request('POST', '/api/v1/users', { token: admin, body })).status, 409);
+    assert.equal((await ref.request('POST', '/api/v1/users', { token: admin, body: { ...body, username: `${username}-2` } })).status, 409, 'duplicate e-mail');
+    const invalid = await ref.request<{ details: { field: string }[] }>('POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'x', email: 'not-an-email', password: 'short', role: 'root', extra: 1 },
+    });
+    assert.equal(invalid.status, 400);
+    assert.deepEqual(invalid.body.details.map((detail) => detail.field), ['username', 'email', 'password', 'role', 'extra']);
+
+    const token = (await ref.login(username, 'long-enough')).token;
+    assert.equal((await ref.request('GET', '/api/auth/me', { token })).status, 200);
+    const deleted = await ref.request('DELETE', `/api/v1/users/${created.body.id}`, { token: admin });
+    assert.deepEqual(deleted.body, { id: created.body.id, status: 'deleted' });
+    assert.equal((await ref.request('GET', '/api/auth/me', { token })).status, 401, "a deleted user's token still works");
+    assert.equal((await ref.request('GET', `/api/v1/users/${created.body.id}`, { token: admin })).status, 404);
+    assert.equal((await ref.request('DELETE', `/api/v1/users/${created.body.id}`, { token: admin })).status, 404);
+  });
+
+  it('keeps user management for admins: operators and viewers are refused with 403', async () => {
+    const operator = await ref.userToken('operator', admin);
+    const viewer = await ref.userToken('viewer', admin);
+    const body = { username: 'sneaky', email: 'sneaky@example.test', password: 'long-enough', role: 'admin' };
+    for (const token of [operator.token, viewer.token]) {
+      const refused = await ref.request('POST', '/api/v1/users', { token, body });
+      assert.equal(refused.status, 403);
+      assert.match(String(refused.body.error), /requires the admin role/);
+      assert.equal((await ref.request('GET', `/api/v1/users/${operator.id}`, { token })).status, 403);
+      assert.equal((await ref.request('DELETE', `/api/v1/users/${viewer.id}`, { token })).status, 403);
+    }
+    assert.equal((await ref.request('POST', '/api/v1/users', { body })).status, 401);
+    const self = (await ref.login()).user.id;
+    assert.equal((await ref.request('DELETE', `/api/v1/users/${self}`, { token: admin })).status, 409);
+  });
+
+  it('resets the admin password to the configured one at start', async () => {
+    const changed = await TestReference.start('auth-admin', { adminPassword: 'first-password' });
+    try {
+      await changed.close({ keepData: true });
+      const again = await TestReference.start('auth-admin', { adminPassword: 'second-password' }, { schema: changed.schema, prefix: changed.prefix });
+      try {
+        assert.equal((await again.request('POST', '/api/auth/login', { body: { username: 'admin', password: 'first-password' } })).status, 401);
+        assert.equal((await again.request('POST', '/api/auth/login', { body: { username: 'admin', password: 'second-password' } })).status, 200);
+      } finally {
+        await again.close({ keepData: true });
+      }
+    } finally {
+      await dropTestData(changed.schema, changed.prefix);
+    }
+  });
+});

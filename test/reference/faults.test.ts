@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { faults as coreFaults, PROPOSED_SCENARIO_TITLES } from '../../reference/core/faults';
+import { sleep, Subscriber, TestReference, type Vm } from './helpers';
+
+interface Actors {
+  ref: TestReference;
+  admin: string;
+  operator: string;
+  viewer: string;
+}
+
+async function actors(ref: TestReference): Promise<Actors> {
+  const admin = await ref.adminToken();
+  return { ref, admin, operator: (await ref.userToken('operator', admin)).token, viewer: (await ref.userToken('viewer', admin)).token };
+}
+
+async function runningVm({ ref, operator }: Actors, name: string): Promise<Vm> {
+  const created = await ref.createVm(operator, { name });
+  assert.equal(created.status, 201);
+  return ref.waitForState(operator, created.body.id, 'running', 2000);
+}
+
+function simulate({ ref, admin }: Actors, component: string, what: 'fail' | 'recover') {
+  return ref.request('POST', `/api/v1/simulation/components/${component}/${what}`, { token: admin });
+}
+
+/**
+ * One detector per fault: it passes when the defect shows and throws when the behaviour is right.
+ * With the fault on, it must pass; on a clean reference, it must throw.
+ */
+const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
+  'vm-stuck-provisioning': async ({ ref, operator }) => {
+    const created = await ref.createVm(operator, { name: 'stuck-1' });
+    await sleep(300);
+    assert.equal((await ref.request<Vm>('GET', `/api/v1/vms/${created.body.id}`, { token: operator })).body.state, 'provisioning');
+  },
+  'vm-stop-reports-running': async (a) => {
+    const vm = await runningVm(a, 'stop-1');
+    const stopped = await a.ref.request<Vm>('POST', `/api/v1/vms/${vm.id}/stop`, { token: a.operator });
+    assert.equal(stopped.status, 200);
+    assert.equal(stopped.body.state, 'running');
+  },
+  'vm-accepts-invalid-spec': async ({ ref, operator }) => {
+    assert.equal((await ref.createVm(operator, { name: 'zero-cpu', cpu_shares: 0 })).status, 201);
+  },
+  'vm-allows-forbidden-transition': async (a) => {
+    const vm = await runningVm(a, 'forbidden-1');
+    assert.equal((await a.ref.request('POST', `/api/v1/vms/${vm.id}/resume`, { token: a.operator })).status, 200);
+  },
+  'vm-delete-leaves-record': async (a) => {
+    const vm = await runningVm(a, 'undead-1');
+    assert.equal((await a.ref.request('DELETE', `/api/v1/vms/${vm.id}`, { token: a.operator })).status, 200);
+    assert.equal((await a.ref.request('GET', `/api/v1/vms/${vm.id}`, { token: a.operator })).status, 200);
+  },
+  'vm-unknown-is-500': async ({ ref, viewer }) => {
+    assert.equal((await ref.request('GET', '/api/v1/vms/vm-00000000-0000-4000-8000-000000000000', { token: viewer })).status, 500);
+  },
+  'vm-history-missing': async (a) => {
+    const vm = await runningVm(a, 'forgetful-1');
+    const history = await a.ref.request<{ items: { action: string }[] }>('GET', `/api/v1/vms/${vm.id}/events`, { token: a.viewer });
+    assert.deepEqual(history.body.items.map((event) => event.action), ['create']);
+  },
+  'vm-duplicate-names': async ({ ref, operator }) => {
+    assert.equal((await ref.createVm(operator, { name: 'twin-1' })).status, 201);
+    assert.equal((await ref.createVm(operator, { name: 'twin-1' })).status, 201);
+  },
+  'db-failure-partial-write': async (a) => {
+    await simulate(a, 'database', 'fail');
+    try {
+      assert.equal((await a.ref.createVm(a.operator, { name: 'orphan-1' })).status, 503);
+    } finally {
+      await simulate(a, 'database', 'recover');
+    }
+    const listed = await a.ref.request<{ items: Vm[] }>('GET', '/api/v1/vms?name_prefix=orphan-1', { token: a.viewer });
+    assert.equal(listed.body.items.length, 1);
+  },
+  'health-always-healthy': async (a) => {
+    await simulate(a, 'storage', 'fail');
+    try {
+      const health = await a.ref.request<{ status: string; components: Record<string, { status: string }> }>('GET', '/api/v1/health');
+      assert.equal(health.body.status, 'healthy');
+      assert.equal(health.body.components.storage.status, 'healthy');
+    } finally {
+      await simulate(a, 'storage', 'recover');
+    }
+  },
+  'health-omits-compute': async ({ ref }) => {
+    const probe = await ref.request<{ checks: Record<string, unknown> }>('GET', '/health');
+    const detailed = await ref.request<{ components: Record<string, unknown> }>('GET', '/api/v1/health');
+    assert.equal(probe.body.checks.compute, undefined);
+    assert.equal(detailed.body.components.compute, undefined);
+  },
+  'health-probe-omits-storage': async ({ ref }) => {
+    const probe = await ref.request<{ checks: Record<string, unknown> }>('GET', '/health');
+    const detailed = await ref.request<{ components: Record<string, unknown> }>('GET', '/api/v1/health');
+    assert.equal(probe.body.checks.storage, undefined);
+    assert.ok(detailed.body.components.storage);
+  },
+  'ws-drops-state-changes': async (a) => {
+    const subscriber = await Subscriber.connect(a.ref.url, { token: a.viewer });
+    try {
+      const vm = await runningVm(a, 'silent-1');
+      await subscriber.waitFor((m) => m.type === 'vm.created' && m.data.vm_id === vm.id);
+      await sleep(100);
+      assert.deepEqual(subscriber.messages.filter((m) => m.type === 'vm.state_changed'), []);
+    } finally {
+      await subscriber.close();
+    }
+  },
+  'ws-accepts-anonymous': async ({ ref }) => {
+    const subscriber = await Subscriber.connect(ref.url, {});
+    await subscriber.close();
+  },
+  'ws-resume-loses-events': async (a) => {
+    await runningVm(a, 'missed-1');
+    const subscriber = await Subscriber.connect(a.ref.url, { token: a.viewer, query: 'since=0' });
+    try {
+      await sleep(150);
+      assert.deepEqual(subscriber.messages.map((m) => m.type), ['welcome']);
+    } finally {
+      await subscriber.close();
+    }
+  },
+  'viewer-may-delete': async (a) => {
+    const vm = await runningVm(a, 'fragile-1');
+    assert.equal((await a.ref.request('DELETE', `/api/v1/vms/${vm.id}`, { token: a.viewer })).status, 200);
+  },
+  'logout-does-not-revoke': async ({ ref }) => {
+    const { token } = await ref.login();
+    assert.equal((await ref.request('POST', '/api/auth/logout', { token })).status, 200);
+    assert.equal((await ref.request('GET', '/api/auth/me', { token })).status, 200);
+  },
+  'refresh-token-reusable': async ({ ref }) => {
+    const { refreshToken } = await ref.login();
+    assert.equal((await ref.request('POST', '/api/auth/refresh', { body: { refreshToken } })).status, 200);
+    assert.equal((await ref.request('POST', '/api/auth/refresh', { body: { refreshToken } })).status, 200);
+  },
+  'password-leak': async ({ ref, admin }) => {
+    const me = await ref.request<Record<string, unknown>>('GET', '/api/auth/me', { token: admin });
+    assert.match(String(me.body.password_hash), /^scrypt\$/);
+  },
+  'contract-drift': async (a) => {
+    const created = await a.ref.createVm(a.operator, { name: 'drift-1' });
+    const vm = created.body as unknown as Record<string, unknown>;
+    assert.equal(vm.state, undefined);
+    assert.equal(vm.status, 'creating');
+  },
+  'rate-limit-headers-missing': async ({ ref, viewer }) => {
+    const answer = await ref.request('GET', '/api/v1/vms', { token: viewer });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get('x-ratelimit-limit'), null);
+  },
+};
+
+describe('faults', () => {
+  it('has a detector for every core fault, and nothing else', () => {
+    assert.deepEqual(Object.keys(DETECTORS).sort(), coreFaults.map((fault) => fault.name).sort());
+  });
+
+  it('names scenarios that exist in the features, or are listed as proposed', () => {
+    const titles = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.feature')) {
+          for (const match of readFileSync(path, 'utf8').matchAll(/^\s*Scenario(?: Outline)?:\s*(.+?)\s*$/gm)) titles.add(match[1]);
+        }
+      }
+    };
+    walk(join(__dirname, '..', '..', 'features'));
+    const unknown = coreFaults.flatMap((fault) => fault.scenarios).filter((title) => !titles.has(title) && !PROPOSED_SCENARIO_TITLES.includes(title));
+    assert.deepEqual([...new Set(unknown)], [], 'scenario titles in reference/core/faults.ts that no feature has');
+  });
+
+  describe('on a clean reference no defect shows', () => {
+    let clean: Actors;
+    before(async () => {
+      clean = await actors(await TestReference.start('faults-clean', { timings: { provision_step: 20 } }));
+    });
+    after(async () => {
+      await clean?.ref.close();
+    });
+    for (const [name, detect] of Object.entries(DETECTORS)) {
+      it(`no ${name}`, async () => {
+        await assert.rejects(detect(clean), `the defect of ${name} shows without the fault`);
+      });
+    }
+  });
+
+  describe('each fault makes its defect show', () => {
+    for (const [name, detect] of Object.entries(DETECTORS)) {
+      it(name, async () => {
+        const ref = await TestReference.start(`fault-${name}`, { faults: [name], timings: { provision_step: 20 } });
+        try {
+          await detect(await actors(ref));
+        } finally {
+          await ref.close();
+        }
+      });
+    }
+  });
+});

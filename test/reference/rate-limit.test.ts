@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { RATE_LIMIT_FLUSH_MS } from '../../reference/core/rate-limit';
+import { sleep, TestReference, withRedis } from './helpers';
+
+describe('rate limiting', () => {
+  let ref: TestReference;
+  let token: string;
+  let userId: string;
+
+  before(async () => {
+    ref = await TestReference.start('ratelimit', { rateLimit: { requests: 3, windowSeconds: 60 } });
+    const session = await ref.login();
+    token = session.token;
+    userId = session.user.id;
+  });
+
+  after(async () => {
+    await ref?.close();
+  });
+
+  it('counts each client per window, tells it what is left, and answers 429 with Retry-After past the limit', async () => {
+    const remaining: string[] = [];
+    let resets = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const answer = await ref.request('GET', '/api/v1/vms', { token });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers.get('x-ratelimit-limit'), '3');
+      remaining.push(answer.headers.get('x-ratelimit-remaining') ?? '');
+      resets.add(answer.headers.get('x-ratelimit-reset') ?? '');
+    }
+    assert.deepEqual(remaining, ['2', '1', '0']);
+    resets = new Set([...resets].filter((reset) => reset !== ''));
+    const reset = Number([...resets][0]);
+    assert.ok(reset % 60 === 0 && reset * 1000 > Date.now() && reset * 1000 <= Date.now() + 60_000, `X-RateLimit-Reset is ${reset}`);
+
+    const limited = await ref.request('GET', '/api/v1/vms', { token });
+    assert.equal(limited.status, 429);
+    assert.match(String(limited.body.error), /rate limit of 3 requests per 60 s exceeded/);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After is ${retryAfter}`);
+    assert.equal(limited.headers.get('x-ratelimit-remaining'), '0');
+  });
+
+  it('keeps the count in Redis under <prefix>ratelimit:<client>:<window>, expiring with the window', async () => {
+    await sleep(RATE_LIMIT_FLUSH_MS * 4);
+    const window = Math.floor(Date.now() / 1000 / 60);
+    const key = `${ref.prefix}ratelimit:user:${userId}:${window}`;
+    const [count, ttl] = await withRedis(async (redis) => [Number(await redis.get(key)), await redis.ttl(key)]);
+    assert.ok(count >= 4, `the shared counter ${key} holds ${count}`);
+    assert.ok(ttl > 0 && ttl <= 61, `the counter expires in ${ttl} s`);
+  });
+
+  it('counts anonymous callers by address, apart from signed-in users, and leaves /health and /api/auth alone', async () => {
+    const anonymous = await ref.request('GET', '/api/v1/health');
+    assert.equal(anonymous.status, 200);
+    assert.equal(anonymous.headers.get('x-ratelimit-remaining'), '2');
+    assert.equal((await ref.request('GET', '/health')).headers.get('x-ratelimit-limit'), null);
+    assert.equal((await ref.request('POST', '/api/auth/login', { body: {} })).headers.get('x-ratelimit-limit'), null);
+  });
+
+  it('shares the counts between instances that use the same Redis prefix', async () => {
+    const other = await TestReference.start('ratelimit-peer', { rateLimit: { requests: 3, windowSeconds: 60 } }, { schema: ref.schema, prefix: ref.prefix });
+    try {
+      const peerToken = (await other.login()).token;
+      // The first request of this user on the peer learns the shared count at the next flush.
+      await other.request('GET', '/api/v1/vms', { token: peerToken });
+      await sleep(RATE_LIMIT_FLUSH_MS * 4);
+      assert.equal((await other.request('GET', '/api/v1/vms', { token: peerToken })).status, 429, 'the peer ignores the shared count');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps limiting in memory while Redis is failed, and writes nothing to it', async () => {
+    const isolated = await TestReference.start('ratelimit-noredis', { rateLimit: { requests: 3, windowSeconds: 60 } });
+    try {
+      const session = await isolated.login();
+      assert.equal((await isolated.request('POST', '/api/v1/simulation/components/redis/fail', { token: session.token })).status, 200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await isolated.request('GET', '/api/v1/vms', { token: session.token })).status);
+      assert.deepEqual(statuses, [200, 200, 429]);
+      await sleep(RATE_LIMIT_FLUSH_MS * 4);
+      const window = Math.floor(Date.now() / 1000 / 60);
+      const stored = await withRedis((redis) => redis.exists(`${isolated.prefix}ratelimit:user:${session.user.id}:${window}`));
+      assert.equal(stored, 0, 'the counter was written to a failed Redis');
+    } finally {
+      await isolated.close();
+    }
+  });
+});
