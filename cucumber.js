@@ -18,7 +18,7 @@ const interactive = process.stdout.isTTY && !process.env.CI;
 
 const base = {
   requireModule: ['ts-node/register/transpile-only'],
-  require: ['support/**/*.ts', 'steps/**/*.ts'],
+  require: ['support/world.ts', 'support/hooks.ts', 'support/parameter-types.ts', 'steps/**/*.ts'],
   paths: ['features/**/*.feature'],
   plugin: ['./support/cucumber-plugin.cjs'],
   parallel: config.parallel ? config.workers : 0,

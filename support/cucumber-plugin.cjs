@@ -7,6 +7,7 @@ module.exports = {
   type: 'plugin',
   coordinator: async ({ operation, environment }) => {
     if (operation !== 'runCucumber') return undefined;
-    return provisionForRun(environment.env, (line) => environment.stderr.write(`${line}\n`));
+    // The context holds a copy of the environment; workers are forked with process.env itself.
+    return provisionForRun(process.env, (line) => environment.stderr.write(`${line}\n`));
   },
 };

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -82,6 +82,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = await freePort();
   const password = 'postgres';
   mkdirSync(dirname(options.logFile), { recursive: true });
+  writeFileSync(options.logFile, '');
   const appendLog = (message: unknown): void => appendFileSync(options.logFile, `${String(message).trimEnd()}\n`);
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
