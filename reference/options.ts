@@ -35,6 +35,8 @@ export const DEFAULT_TIMINGS = {
   access_token_ttl: 15 * 60_000,
   /** Lifetime of a refresh token. */
   refresh_token_ttl: 24 * 60 * 60_000,
+  /** How long an account stays locked after 5 failed sign-ins in a row. */
+  lockout: 60_000,
 } as const;
 
 export type TimingName = keyof typeof DEFAULT_TIMINGS;

@@ -118,10 +118,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
 
   const apiUrl = read.optional('NOVACRON_API_URL', parseHttpUrl);
   const targetKind = read.optional('NOVACRON_TARGET_KIND', oneOf(['embedded', 'external'] as const)) ?? (apiUrl ? 'external' : 'embedded');
+  if (!apiUrl && targetKind === 'external') {
+    throw new ConfigError('NOVACRON_TARGET_KIND="external" is not valid: expected NOVACRON_API_URL to name the external target (or leave both unset)');
+  }
   const faults = read.required('NOVACRON_FAULTS', parseFaultList);
   if (apiUrl && targetKind === 'external' && faults.length > 0) {
     throw new ConfigError(
-      `NOVACRON_FAULTS="${faults.join(',')}" cannot be used with NOVACRON_API_URL="${apiUrl}": faults only apply to the embedded reference (unset one of them)`,
+      `NOVACRON_FAULTS="${faults.join(',')}" cannot be used with NOVACRON_API_URL="${redactUrl(apiUrl)}": faults only apply to the embedded reference (unset one of them)`,
     );
   }
 
@@ -137,8 +140,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
   }
 
   const warnings = unknownVariableWarnings(merged);
-  const onWarning = options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`));
-  warnings.forEach(onWarning);
+  warnings.forEach(options.onWarning ?? warnOncePerProcess);
 
   return deepFreeze({
     mode: read.required('NOVACRON_TEST_MODE', oneOf(['integration', 'ci'] as const)),
@@ -170,6 +172,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     envFile: fileValues ? envFile : undefined,
     warnings,
   } satisfies Config);
+}
+
+const warned = new Set<string>();
+
+/** loadConfig runs in several places of one process (hooks, suite, report); say each warning once. */
+function warnOncePerProcess(line: string): void {
+  if (warned.has(line)) return;
+  warned.add(line);
+  process.stderr.write(`${line}\n`);
 }
 
 let cached: Config | undefined;

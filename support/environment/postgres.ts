@@ -47,7 +47,7 @@ async function connectToMaintenanceDatabase(url: string): Promise<Client> {
   throw new EnvironmentError(`cannot connect to the postgres database of ${redactUrl(url)} to create ${databaseName(url)}: ${describeProblem(lastError)}`);
 }
 
-export function withDatabase(url: string, database: string): string {
+function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${encodeURIComponent(database)}`;
   return parsed.toString();

@@ -102,7 +102,7 @@ describe('auth and users', () => {
       assert.equal((await second.request('GET', '/api/auth/me', { token: early })).status, 200, 'instances share the signing key');
       assert.equal((await first.request('POST', '/api/auth/logout', { token: early })).status, 200);
       let seen = 0;
-      for (let attempt = 0; attempt < 50 && seen !== 401; attempt++) {
+      for (let attempt = 0; attempt < 200 && seen !== 401; attempt++) {
         seen = (await second.request('GET', '/api/auth/me', { token: early })).status;
         if (seen !== 401) await sleep(10);
       }

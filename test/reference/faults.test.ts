@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { faults as coreFaults, PROPOSED_SCENARIO_TITLES } from '../../reference/core/faults';
-import { sleep, Subscriber, TestReference, type Vm } from './helpers';
+import { Subscriber, TestReference, type Vm } from './helpers';
 
 interface Actors {
   ref: TestReference;
@@ -34,7 +34,8 @@ function simulate({ ref, admin }: Actors, component: string, what: 'fail' | 'rec
 const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
   'vm-stuck-provisioning': async ({ ref, operator }) => {
     const created = await ref.createVm(operator, { name: 'stuck-1' });
-    await sleep(300);
+    await ref.waitForState(operator, created.body.id, 'provisioning', 2000).catch(() => undefined);
+    await assert.rejects(ref.waitForState(operator, created.body.id, 'running', 1000));
     assert.equal((await ref.request<Vm>('GET', `/api/v1/vms/${created.body.id}`, { token: operator })).body.state, 'provisioning');
   },
   'vm-stop-reports-running': async (a) => {
@@ -103,8 +104,9 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
     const subscriber = await Subscriber.connect(a.ref.url, { token: a.viewer });
     try {
       const vm = await runningVm(a, 'silent-1');
-      await subscriber.waitFor((m) => m.type === 'vm.created' && m.data.vm_id === vm.id);
-      await sleep(100);
+      await a.ref.request('DELETE', `/api/v1/vms/${vm.id}`, { token: a.operator });
+      // Messages arrive in order: once vm.deleted is here, every state change before it is too.
+      await subscriber.waitFor((m) => m.type === 'vm.deleted' && m.data.vm_id === vm.id);
       assert.deepEqual(subscriber.messages.filter((m) => m.type === 'vm.state_changed'), []);
     } finally {
       await subscriber.close();
@@ -118,8 +120,12 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
     await runningVm(a, 'missed-1');
     const subscriber = await Subscriber.connect(a.ref.url, { token: a.viewer, query: 'since=0' });
     try {
-      await sleep(150);
-      assert.deepEqual(subscriber.messages.map((m) => m.type), ['welcome']);
+      const live = await a.ref.createVm(a.operator, { name: 'missed-2' });
+      // The replay comes before live events: once a live one is here, any replay would be too.
+      await subscriber.waitFor((m) => m.type === 'vm.created' && m.data.vm_id === live.body.id);
+      const welcome = subscriber.messages[0];
+      assert.equal(welcome.type, 'welcome');
+      assert.deepEqual(subscriber.messages.filter((m) => m.type !== 'welcome' && m.sequence <= welcome.sequence), []);
     } finally {
       await subscriber.close();
     }

@@ -91,10 +91,18 @@ describe('VMs', () => {
   });
 
   it('refuses user actions while a VM is still being provisioned', async () => {
-    const created = await ref.createVm(operator, { name: 'early-1' });
-    const answer = await ref.request('POST', `/api/v1/vms/${created.body.id}/stop`, { token: operator });
-    assert.equal(answer.status, 409);
-    assert.equal(answer.body.current_state, 'creating');
+    const slow = await TestReference.start('vms-slow', { timings: { provision_step: 60_000 } });
+    try {
+      const token = await slow.adminToken();
+      const created = await slow.createVm(token, { name: 'early-1' });
+      for (const action of ['start', 'stop', 'pause', 'resume']) {
+        const answer = await slow.request('POST', `/api/v1/vms/${created.body.id}/${action}`, { token });
+        assert.equal(answer.status, 409, action);
+        assert.equal(answer.body.current_state, 'creating');
+      }
+    } finally {
+      await slow.close();
+    }
   });
 
   it('answers 404 for an unknown VM, an unknown action, and the history of an unknown VM', async () => {

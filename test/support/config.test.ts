@@ -205,6 +205,10 @@ describe('loadConfig invalid values: one line naming the variable, the value and
     );
   });
 
+  it('an external target kind needs its URL', () => {
+    rejects({ NOVACRON_TARGET_KIND: 'external' }, 'NOVACRON_TARGET_KIND="external" is not valid: expected NOVACRON_API_URL to name the external target (or leave both unset)');
+  });
+
   it('never prints a password in a message', () => {
     assert.throws(() => load({ REDIS_URL: 'redis://:topsecret@localhost:6379/x' }), (error: Error) => !error.message.includes('topsecret'));
   });

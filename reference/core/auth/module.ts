@@ -25,6 +25,16 @@ export const AUTH_MIGRATIONS = [
       );
       CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);`,
   },
+  {
+    id: '002-lockout-rate-limits-session-lifetime',
+    sql: `
+      ALTER TABLE users
+        ADD COLUMN failed_sign_ins integer NOT NULL DEFAULT 0,
+        ADD COLUMN locked_until timestamptz,
+        ADD COLUMN rate_limit integer,
+        ADD COLUMN rate_limit_window integer;
+      ALTER TABLE refresh_tokens ADD COLUMN access_ttl_ms integer;`,
+  },
 ];
 
 /**
