@@ -1,4 +1,5 @@
 import { createAuthModule } from './core/auth/module';
+import { createDashboardModule } from './core/dashboard';
 import { createHealthModule } from './core/health/module';
 import { createRateLimitModule } from './core/rate-limit';
 import { createSimulationModule } from './core/simulation';
@@ -15,6 +16,7 @@ export const modules: ReferenceModuleFactory[] = [
   createHealthModule,
   createAuthModule,
   createVmsModule,
+  createDashboardModule,
   createStreamModule,
   createSimulationModule,
 ];

@@ -1,44 +1,55 @@
 import type { FaultDefinition } from '../faults';
 
-// Scenario titles of features/system/backend/{vm-lifecycle,health}.feature.
+// Scenario titles, exactly as in the features.
+// features/system/backend/vm-lifecycle.feature
 const VM_PROVISIONED = 'A requested virtual machine is provisioned and starts running';
 const VM_FULL_CYCLE = 'The complete create, start, stop and delete cycle';
+const VM_BATCH = 'A batch of machines requested at once all start running';
 const VM_PAUSE_RESUME = 'A paused virtual machine resumes where it was';
 const VM_FORBIDDEN_CHANGE = "A change the machine's current state does not allow is refused";
 const VM_INVALID_REQUEST = 'An invalid request is refused with a reason for the offending field';
 const VM_UNIQUE_NAME = 'Two virtual machines cannot share a name';
 const VM_UNKNOWN = 'Asking for a virtual machine that does not exist';
 const VM_ANNOUNCED = 'Every state change is announced in real time, in order';
+// features/system/backend/health.feature
 const HEALTH_COMPONENTS = 'A healthy control plane reports each of its components';
 const HEALTH_VIEWS_AGREE = 'The load balancer check and the detailed health view agree';
 const HEALTH_FAILED_COMPONENT = 'A failed component shows in the health, which recovers without a restart';
 const DATABASE_DOWN = 'While the database is down, changes are refused and nothing is half-written';
+// features/system/backend/security.feature
+const ROLE_MATRIX = 'Each role may do exactly what it is allowed to';
+const SIGN_IN_REQUIRED = 'Without signing in, nothing but the health check is available';
+const SIGN_OUT = 'Signing out ends the session at once';
+const RENEW_ONCE = 'A session can be renewed once with its refresh token';
+const SESSION_EXPIRES = 'A session expires after its lifetime';
+const NO_PASSWORDS = 'Passwords are never given out';
+const LOCKOUT = 'Repeated failed sign-ins lock the account for a while';
+const RATE_LIMITED = 'A client that sends too many requests is slowed down';
+// features/system/frontend/auth-flows.feature
+const SIGN_IN_BY_NAME_OR_EMAIL = 'Signing in with a user name or an email address';
+const SAME_REFUSAL = 'Signing in with a wrong password is refused without saying which part was wrong';
+const RENEW_AFTER_EXPIRY = 'A session that expires while working is renewed without signing in again';
+const SIGN_OUT_EVERY_TAB = 'Signing out in one tab ends the session in every tab';
+// features/system/frontend/realtime-updates.feature
+const STREAM_IN_ORDER = 'A subscriber sees every state change of a machine in order';
+const STREAM_CATCH_UP = 'After a dropped connection, the subscriber catches up on what it missed';
+const STREAM_NEEDS_SESSION = 'The stream refuses a subscriber without a valid session';
+// features/system/frontend/rest-api.feature
+const PAGING = 'Paging through the machine list shows every machine exactly once';
+const STATE_FILTER = 'Filtering the machine list by state';
+const OVERVIEW = 'The overview counts match the machines that exist';
+const FORM_ERRORS = 'A form with several mistakes gets a message for each field';
+// features/system/frontend/state-sync.feature
+const TABS_SYNC = 'A change made in either tab appears in the other within a second';
 
-// Proposed titles for features not written yet (security, auth flows, real-time updates, REST API).
-const ROLE_MATRIX = 'What each role may do with virtual machines';
-const LOGOUT = 'Signing out ends the session at once';
-const REFRESH_ONCE = 'A refresh token works only once';
-const NO_PASSWORD = 'Account details never reveal a password';
-const STREAM_NEEDS_SIGN_IN = 'The real-time stream is only for signed-in users';
-const STREAM_RESUME = 'A client that reconnects receives every update it missed';
-const RATE_LIMIT_HEADERS = 'Every answer tells the client its rate limit';
-
-/** Titles proposed above for features that are not written yet: rename here when they are. */
-export const PROPOSED_SCENARIO_TITLES: readonly string[] = [
-  ROLE_MATRIX,
-  LOGOUT,
-  REFRESH_ONCE,
-  NO_PASSWORD,
-  STREAM_NEEDS_SIGN_IN,
-  STREAM_RESUME,
-  RATE_LIMIT_HEADERS,
-];
+/** Titles of scenarios that no feature has yet (none at the moment): rename here when they are written. */
+export const PROPOSED_SCENARIO_TITLES: readonly string[] = [];
 
 export const faults: FaultDefinition[] = [
   {
     name: 'vm-stuck-provisioning',
     description: 'A new VM reaches provisioning and stays there: the step that marks it running is never scheduled.',
-    scenarios: [VM_PROVISIONED, VM_FULL_CYCLE, VM_PAUSE_RESUME, VM_ANNOUNCED],
+    scenarios: [VM_PROVISIONED, VM_FULL_CYCLE, VM_BATCH, VM_PAUSE_RESUME, VM_ANNOUNCED],
   },
   {
     name: 'vm-stop-reports-running',
@@ -76,6 +87,26 @@ export const faults: FaultDefinition[] = [
     scenarios: [VM_UNIQUE_NAME],
   },
   {
+    name: 'vm-list-public',
+    description: 'The VM list forgets to check the token: anyone may list the VMs without signing in.',
+    scenarios: [SIGN_IN_REQUIRED],
+  },
+  {
+    name: 'vm-paging-off-by-one',
+    description: 'Every page of the VM list after the first starts one VM early, so neighbouring pages overlap.',
+    scenarios: [PAGING],
+  },
+  {
+    name: 'vm-state-filter-ignored',
+    description: 'The VM list ignores its state filter and returns VMs in every state.',
+    scenarios: [STATE_FILTER],
+  },
+  {
+    name: 'summary-miscounts-stopped',
+    description: 'The dashboard summary groups VMs by "powered" instead of state: stopped VMs are counted as running.',
+    scenarios: [OVERVIEW],
+  },
+  {
     name: 'db-failure-partial-write',
     description: 'A VM request made while the database is down answers 503 but the VM is kept in memory and listed.',
     scenarios: [DATABASE_DOWN],
@@ -98,17 +129,22 @@ export const faults: FaultDefinition[] = [
   {
     name: 'ws-drops-state-changes',
     description: 'The real-time stream never forwards vm.state_changed messages to its subscribers.',
-    scenarios: [VM_ANNOUNCED],
+    scenarios: [VM_ANNOUNCED, STREAM_IN_ORDER, TABS_SYNC],
   },
   {
     name: 'ws-accepts-anonymous',
     description: 'The real-time stream accepts connections without a valid token.',
-    scenarios: [STREAM_NEEDS_SIGN_IN],
+    scenarios: [STREAM_NEEDS_SESSION],
   },
   {
     name: 'ws-resume-loses-events',
     description: 'A reconnecting client that gives ?since= receives only new messages, not the ones it missed.',
-    scenarios: [STREAM_RESUME],
+    scenarios: [STREAM_CATCH_UP],
+  },
+  {
+    name: 'ws-replay-duplicates',
+    description: 'The replay for ?since=N starts at N instead of after it, so the last message a client saw is delivered again.',
+    scenarios: [STREAM_CATCH_UP],
   },
   {
     name: 'viewer-may-delete',
@@ -118,17 +154,47 @@ export const faults: FaultDefinition[] = [
   {
     name: 'logout-does-not-revoke',
     description: 'Logout answers 200 but does not revoke the token, which keeps working until it expires.',
-    scenarios: [LOGOUT],
+    scenarios: [SIGN_OUT, SIGN_OUT_EVERY_TAB],
+  },
+  {
+    name: 'logout-keeps-streams',
+    description: "Signing out revokes the token but leaves the session's open WebSocket connections streaming.",
+    scenarios: [SIGN_OUT_EVERY_TAB],
   },
   {
     name: 'refresh-token-reusable',
     description: 'A refresh token is not marked as used and can be exchanged again and again.',
-    scenarios: [REFRESH_ONCE],
+    scenarios: [RENEW_ONCE],
+  },
+  {
+    name: 'token-expiry-ignored',
+    description: 'Access tokens are accepted after their expiry time (the exp claim is not checked).',
+    scenarios: [SESSION_EXPIRES, RENEW_AFTER_EXPIRY],
+  },
+  {
+    name: 'lockout-missing',
+    description: 'Failed sign-ins are not counted, so an account is never locked against password guessing.',
+    scenarios: [LOCKOUT],
+  },
+  {
+    name: 'login-by-email-missing',
+    description: 'Sign-in ignores the email field: only a user name signs in.',
+    scenarios: [SIGN_IN_BY_NAME_OR_EMAIL],
+  },
+  {
+    name: 'login-reveals-unknown-user',
+    description: 'A failed sign-in says whether the user exists ("no user named ...") or the password was wrong.',
+    scenarios: [SAME_REFUSAL],
   },
   {
     name: 'password-leak',
     description: 'User records are returned with their password_hash.',
-    scenarios: [NO_PASSWORD],
+    scenarios: [NO_PASSWORDS],
+  },
+  {
+    name: 'user-validation-stops-at-first',
+    description: 'Validation of a new user account reports only the first invalid field.',
+    scenarios: [FORM_ERRORS],
   },
   {
     name: 'contract-drift',
@@ -138,6 +204,6 @@ export const faults: FaultDefinition[] = [
   {
     name: 'rate-limit-headers-missing',
     description: 'The X-RateLimit-* headers are left out of /api/v1 answers (limits are still counted).',
-    scenarios: [RATE_LIMIT_HEADERS],
+    scenarios: [RATE_LIMITED],
   },
 ];

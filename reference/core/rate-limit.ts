@@ -19,7 +19,10 @@ type RedisWithRateCommand = Redis & { novacronRateIncrement(key: string, increme
 
 interface Counter {
   readonly key: string;
-  readonly window: number;
+  /** When the window ends (ms since the epoch); the counter is forgotten after that. */
+  readonly windowEnd: number;
+  /** Expiry of the Redis key, from its first increment. */
+  readonly ttlSeconds: number;
   /** The shared count Redis last reported for this key (all instances). */
   shared: number;
   /** This instance's requests not yet added in Redis. */
@@ -27,20 +30,21 @@ interface Counter {
 }
 
 /**
- * Fixed-window counters per client and window, shared through Redis
- * (`<prefix>ratelimit:<client>:<window>`, expiring with the window) without a Redis round trip per
- * request: each request is counted in memory at once (so one instance enforces its limit exactly),
- * and the increments are added to Redis in one pipelined batch every RATE_LIMIT_FLUSH_MS, which
- * also brings back the other instances' counts. While Redis is unreachable the increments wait.
+ * Fixed-window counters per client and window, shared through Redis (`<prefix>ratelimit:<client>:<window start>`,
+ * expiring with the window). Two ways to count a request:
+ * - `hit`: counted in memory at once (so one instance enforces its limit exactly) and added to
+ *   Redis in one pipelined batch every RATE_LIMIT_FLUSH_MS, which also brings back the other
+ *   instances' counts: no Redis round trip per request. Used for the generous default limit.
+ * - `hitNow`: INCRBY in Redis before answering, exact across instances at once. Used for users
+ *   an admin gave their own limit.
+ * While Redis is unreachable both count in memory and the increments wait.
  */
 export class RateCounters {
   private readonly counters = new Map<string, Counter>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing = false;
 
-  constructor(
-    private readonly deps: { redis: Redis; components: Components; timers: Timers; log: Logger; windowSeconds: number },
-  ) {
+  constructor(private readonly deps: { redis: Redis; components: Components; timers: Timers; log: Logger }) {
     const redis = deps.redis as RedisWithRateCommand;
     if (typeof redis.novacronRateIncrement !== 'function') {
       redis.defineCommand('novacronRateIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
@@ -48,32 +52,45 @@ export class RateCounters {
   }
 
   /** Counts one request and returns the requests of this window so far, this one included. */
-  hit(key: string, window: number): number {
-    let counter = this.counters.get(key);
-    if (!counter) {
-      counter = { key, window, shared: 0, pending: 0 };
-      this.counters.set(key, counter);
-    }
+  hit(key: string, windowEnd: number, ttlSeconds: number): number {
+    const counter = this.counter(key, windowEnd, ttlSeconds);
     counter.pending++;
-    this.flushTimer ??= this.deps.timers.timeout(RATE_LIMIT_FLUSH_MS, () => this.flush(), 'the rate limit flush');
+    this.scheduleFlush(RATE_LIMIT_FLUSH_MS);
     return counter.shared + counter.pending;
+  }
+
+  /** Like `hit`, but the count comes from Redis, including every instance's requests up to now. */
+  async hitNow(key: string, windowEnd: number, ttlSeconds: number): Promise<number> {
+    const counter = this.counter(key, windowEnd, ttlSeconds);
+    if (this.deps.components.isFailed('redis')) return this.hit(key, windowEnd, ttlSeconds);
+    const increment = counter.pending + 1;
+    counter.pending = 0;
+    try {
+      counter.shared = await (this.deps.redis as RedisWithRateCommand).novacronRateIncrement(key, increment, ttlSeconds);
+      return counter.shared + counter.pending;
+    } catch (error) {
+      this.deps.log.debug(`counting ${key} in Redis failed, counting locally: ${(error as Error).message}`);
+      counter.pending += increment;
+      this.scheduleFlush(RATE_LIMIT_FLUSH_MS);
+      return counter.shared + counter.pending;
+    }
   }
 
   /** Adds the pending increments to Redis; forgets counters of past windows once nothing is pending. */
   async flush(now = Date.now()): Promise<void> {
     this.flushTimer = undefined;
     if (this.flushing) {
-      this.flushTimer = this.deps.timers.timeout(RATE_LIMIT_FLUSH_MS, () => this.flush(), 'the rate limit flush');
+      this.scheduleFlush(RATE_LIMIT_FLUSH_MS);
       return;
     }
-    const { windowSeconds, components, redis, log } = this.deps;
-    const currentWindow = Math.floor(now / 1000 / windowSeconds);
+    const { components, redis, log } = this.deps;
     const batch = [...this.counters.values()].filter((counter) => counter.pending > 0);
     for (const counter of this.counters.values()) {
-      if (counter.pending === 0 && counter.window < currentWindow) this.counters.delete(counter.key);
+      if (counter.pending === 0 && counter.windowEnd <= now) this.counters.delete(counter.key);
     }
-    if (batch.length === 0 || components.isFailed('redis')) {
-      if (batch.length > 0) this.flushTimer = this.deps.timers.timeout(RATE_LIMIT_FLUSH_MS * 4, () => this.flush(), 'the rate limit flush');
+    if (batch.length === 0) return;
+    if (components.isFailed('redis')) {
+      this.scheduleFlush(RATE_LIMIT_FLUSH_MS * 4);
       return;
     }
     this.flushing = true;
@@ -81,10 +98,11 @@ export class RateCounters {
       await Promise.all(
         batch.map(async (counter) => {
           const increment = counter.pending;
+          counter.pending -= increment;
           try {
-            counter.shared = await (redis as RedisWithRateCommand).novacronRateIncrement(counter.key, increment, windowSeconds + 1);
-            counter.pending -= increment;
+            counter.shared = await (redis as RedisWithRateCommand).novacronRateIncrement(counter.key, increment, counter.ttlSeconds);
           } catch (error) {
+            counter.pending += increment;
             log.debug(`adding ${increment} to the rate limit counter ${counter.key} failed: ${(error as Error).message}`);
           }
         }),
@@ -92,37 +110,42 @@ export class RateCounters {
     } finally {
       this.flushing = false;
     }
-    if (batch.some((counter) => counter.pending > 0)) {
-      this.flushTimer ??= this.deps.timers.timeout(RATE_LIMIT_FLUSH_MS, () => this.flush(), 'the rate limit flush');
+    if (batch.some((counter) => counter.pending > 0)) this.scheduleFlush(RATE_LIMIT_FLUSH_MS);
+  }
+
+  private counter(key: string, windowEnd: number, ttlSeconds: number): Counter {
+    let counter = this.counters.get(key);
+    if (!counter) {
+      counter = { key, windowEnd, ttlSeconds, shared: 0, pending: 0 };
+      this.counters.set(key, counter);
     }
+    return counter;
+  }
+
+  private scheduleFlush(ms: number): void {
+    this.flushTimer ??= this.deps.timers.timeout(ms, () => this.flush(), 'the rate limit flush');
   }
 }
 
 /**
- * Rate limits on every `/api/v1` request, per client (the user of a valid token, else the IP
- * address). Answers carry X-RateLimit-Limit/-Remaining/-Reset; past the limit, 429 with Retry-After.
+ * Rate limits on every `/api/v1` request, per client: the user of a valid token (with the limit an
+ * admin set for that user, else the default), or the IP address. Answers carry
+ * X-RateLimit-Limit/-Remaining/-Reset; past the limit, 429 with Retry-After.
  */
 export function createRateLimitModule(): ReferenceModule {
   let counters: RateCounters | undefined;
   return {
     name: 'rate-limit',
     register(router: Router, ctx: ReferenceContext) {
-      const { requests: limit, windowSeconds } = ctx.options.rateLimit;
-      const limitHeader = String(limit);
+      const defaults = ctx.options.rateLimit;
       const withHeaders = !ctx.faults.has('rate-limit-headers-missing');
-      counters = new RateCounters({ redis: ctx.redis, components: ctx.components, timers: ctx.timers, log: ctx.log, windowSeconds });
+      counters = new RateCounters({ redis: ctx.redis, components: ctx.components, timers: ctx.timers, log: ctx.log });
       const live = counters;
 
-      router.before('/api/v1/', (request: ApiRequest) => {
-        const auth = ctx.auth.authenticate(request);
-        const client = 'principal' in auth ? `user:${auth.principal.userId}` : `ip:${request.clientIp}`;
-        const nowSeconds = Date.now() / 1000;
-        const window = Math.floor(nowSeconds / windowSeconds);
-        const reset = (window + 1) * windowSeconds;
-        const used = live.hit(ctx.redisKey(`ratelimit:${client}:${window}`), window);
+      const answer = (request: ApiRequest, used: number, limit: number, windowSeconds: number, reset: number, nowSeconds: number): void => {
         if (withHeaders) {
           const response = request.response;
-          response.setHeader('X-RateLimit-Limit', limitHeader);
+          response.setHeader('X-RateLimit-Limit', String(limit));
           response.setHeader('X-RateLimit-Remaining', String(Math.max(0, limit - used)));
           response.setHeader('X-RateLimit-Reset', String(reset));
         }
@@ -132,6 +155,22 @@ export function createRateLimitModule(): ReferenceModule {
             headers: { 'Retry-After': retryAfter },
           });
         }
+      };
+
+      router.before('/api/v1/', (request: ApiRequest): Promise<void> | undefined => {
+        const auth = ctx.auth.authenticate(request);
+        const userId = 'principal' in auth ? auth.principal.userId : undefined;
+        const own = userId === undefined ? undefined : ctx.users.get(userId)?.rate_limit;
+        const { requests: limit, windowSeconds } = own ?? defaults;
+        const nowSeconds = Date.now() / 1000;
+        const windowStart = Math.floor(nowSeconds / windowSeconds) * windowSeconds;
+        const reset = windowStart + windowSeconds;
+        const key = ctx.redisKey(`ratelimit:${userId ?? `ip:${request.clientIp}`}:${windowStart}`);
+        if (own) {
+          return live.hitNow(key, reset * 1000, windowSeconds + 1).then((used) => answer(request, used, limit, windowSeconds, reset, nowSeconds));
+        }
+        answer(request, live.hit(key, reset * 1000, windowSeconds + 1), limit, windowSeconds, reset, nowSeconds);
+        return undefined;
       });
     },
     async stop() {

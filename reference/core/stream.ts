@@ -5,6 +5,8 @@ import type { ReferenceContext, ReferenceModule } from '../module';
 import type { PublishedEvent } from './events';
 
 const PING_INTERVAL_MS = 30_000;
+/** Close code when the connection's session signs out. */
+export const SIGNED_OUT = 4001;
 /** A subscriber this far behind is cut off rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
@@ -17,10 +19,13 @@ interface Subscription {
  * `GET /ws/events`: the real-time stream of the event bus. Token as `?token=` or Authorization
  * header (401 before the upgrade without a valid one). First a `welcome` with the latest sequence,
  * then, with `?since=N`, every buffered event after N, then live events; `?topics=vm,autoscaling`
- * keeps only those topics. Each subscriber gets the events in sequence order.
+ * keeps only those topics. Each subscriber gets the events in sequence order. Signing out closes
+ * the session's connections with code 4001.
  */
 export function createStreamModule(): ReferenceModule {
   const alive = new WeakMap<WebSocket, boolean>();
+  /** Open connections by the session of their token, closed when that session signs out. */
+  const bySession = new Map<string, Set<WebSocket>>();
   let sockets: Set<WebSocket> | undefined;
   let ctxRef: ReferenceContext | undefined;
   return {
@@ -29,10 +34,18 @@ export function createStreamModule(): ReferenceModule {
       ctxRef = ctx;
       sockets = router.webSockets;
       router.websocket('/ws/events', (request) => {
-        if (!ctx.faults.has('ws-accepts-anonymous')) ctx.auth.requireRole(request, 'viewer');
+        const sessionId = ctx.faults.has('ws-accepts-anonymous') ? undefined : ctx.auth.requireRole(request, 'viewer').sessionId;
         const subscription = parseSubscription(request);
-        return (socket) => open(ctx, socket, subscription, alive);
+        return (socket) => {
+          open(ctx, socket, subscription, alive);
+          if (sessionId !== undefined) track(bySession, sessionId, socket);
+        };
       });
+      if (!ctx.faults.has('logout-keeps-streams')) {
+        ctx.auth.onSessionEnded((sessionId) => {
+          for (const socket of bySession.get(sessionId) ?? []) socket.close(SIGNED_OUT, 'the session has signed out');
+        });
+      }
     },
     start() {
       ctxRef?.timers.interval(PING_INTERVAL_MS, () => {
@@ -68,10 +81,24 @@ function open(ctx: ReferenceContext, socket: WebSocket, subscription: Subscripti
   // Everything below runs in one tick: no event can slip between the replay and the live feed.
   socket.send(JSON.stringify({ type: 'welcome', timestamp: new Date().toISOString(), sequence: ctx.events.latest, data: { server_time: new Date().toISOString() } }));
   if (subscription.since !== undefined && !ctx.faults.has('ws-resume-loses-events')) {
-    for (const event of ctx.events.since(subscription.since)) send(event);
+    const after = ctx.faults.has('ws-replay-duplicates') ? Math.max(0, subscription.since - 1) : subscription.since;
+    for (const event of ctx.events.since(after)) send(event);
   }
   const unsubscribe = ctx.events.subscribe(send);
   socket.on('close', unsubscribe);
+}
+
+function track(bySession: Map<string, Set<WebSocket>>, sessionId: string, socket: WebSocket): void {
+  let open = bySession.get(sessionId);
+  if (!open) {
+    open = new Set();
+    bySession.set(sessionId, open);
+  }
+  open.add(socket);
+  socket.on('close', () => {
+    open.delete(socket);
+    if (open.size === 0 && bySession.get(sessionId) === open) bySession.delete(sessionId);
+  });
 }
 
 function parseSubscription(request: UpgradeRequest): Subscription {

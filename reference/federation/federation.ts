@@ -287,11 +287,18 @@ export class Federation {
     return member.info.nodes.find((node) => fits(demand, subtract(node, total(live.filter((vm) => vm.node_id === node.id).map(demandOf)))));
   }
 
-  /** The reachable peer other than the requester with room on one node and the most free memory. */
+  /**
+   * A reachable member other than the requester with a node that has room: one in the requester's
+   * region first (region affinity), then the one with the most free memory, then by name.
+   */
   private choosePlacement(via: Member, demand: Resources): Member {
+    const sameRegion = (m: Member) => (m.info.region === via.info.region ? 0 : 1);
     const candidates = [...this.members.values()]
       .filter((m) => m !== via && m.reachable && this.chooseNode(m, demand) !== undefined)
-      .sort((a, b) => this.free(b).memory_mb - this.free(a).memory_mb || a.info.name.localeCompare(b.info.name));
+      .sort(
+        (a, b) =>
+          sameRegion(a) - sameRegion(b) || this.free(b).memory_mb - this.free(a).memory_mb || a.info.name.localeCompare(b.info.name),
+      );
     if (candidates.length === 0) {
       throw new FederationError(
         'insufficient_capacity',

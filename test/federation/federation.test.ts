@@ -68,6 +68,12 @@ describe('federation', () => {
     assert.ok(events.some((e) => e.type === 'federation.vm_placed'));
   });
 
+  it('prefers a member in the requester\'s region', () => {
+    const north = federation.registerPeer({ name: 'north', region: 'us-east', nodes: [{ cpu: 2, memory_mb: 2048 }] }).id;
+    assert.equal(federation.requestVm(east, { name: 'near', memory_mb: 1024 }).cluster_id, north);
+    assert.equal(federation.requestVm(east, { name: 'far', memory_mb: 2048 }).cluster_id, west, 'no room left in the region');
+  });
+
   it('honours an explicit target and refuses one without room', () => {
     const vm = federation.requestVm(west, { name: 'db', cpu_shares: 4, memory_mb: 8192, target_cluster: 'east' });
     assert.equal(vm.cluster_id, east);

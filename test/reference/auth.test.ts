@@ -134,6 +134,61 @@ describe('auth and users', () => {
     }
   });
 
+  it('opens a shorter session with expires_in, which a refresh keeps', async () => {
+    const short = await login({ username: 'admin', password: ADMIN_PASSWORD, expires_in: 2 });
+    assert.equal(short.status, 200);
+    const lifetime = claimsOf(short.body.token).exp * 1000 - Date.now();
+    assert.ok(lifetime > 1000 && lifetime <= 3000, `the session lasts ${lifetime} ms`);
+    const renewed = await ref.request<Session>('POST', '/api/auth/refresh', { body: { refreshToken: short.body.refreshToken } });
+    const renewedLifetime = claimsOf(renewed.body.token).exp * 1000 - Date.now();
+    assert.ok(renewedLifetime > 1000 && renewedLifetime <= 3000, `the renewed session lasts ${renewedLifetime} ms`);
+    for (const expires_in of [0, 86_401, 1.5, '60']) {
+      const refused = await ref.request<{ details: { field: string }[] }>('POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD, expires_in } });
+      assert.equal(refused.status, 400, `expires_in ${JSON.stringify(expires_in)}`);
+      assert.deepEqual(refused.body.details.map((detail) => detail.field), ['expires_in']);
+    }
+  });
+
+  it('locks an account after 5 failed sign-ins in a row, even against the right password, until the lockout ends', async () => {
+    const quick = await TestReference.start('auth-lockout', { timings: { lockout: 1500 } });
+    try {
+      const admin = await quick.adminToken();
+      const member = await quick.userToken('viewer', admin);
+      const attempt = (password: string) => quick.request('POST', '/api/auth/login', { body: { username: member.username, password } });
+      for (let i = 1; i <= 4; i++) assert.equal((await attempt(`wrong-${i}`)).status, 401);
+      assert.equal((await attempt(member.password)).status, 200, 'four failures do not lock');
+      for (let i = 1; i <= 5; i++) assert.equal((await attempt(`wrong-${i}`)).status, 401, `failure ${i} after the reset`);
+      const locked = await attempt(member.password);
+      assert.equal(locked.status, 423);
+      const lockedUntil = Date.parse(String(locked.body.locked_until));
+      assert.ok(lockedUntil > Date.now() && lockedUntil <= Date.now() + 1500, `locked until ${locked.body.locked_until}`);
+      assert.equal(locked.body.error, `account locked after 5 failed sign-ins; try again after ${locked.body.locked_until}`);
+      const stored = await quick.sql<{ failed_sign_ins: number; locked_until: Date }>('SELECT failed_sign_ins, locked_until FROM users WHERE id = $1', [member.id]);
+      assert.equal(stored[0].failed_sign_ins, 5);
+      assert.equal(stored[0].locked_until.toISOString(), locked.body.locked_until);
+      await sleep(lockedUntil - Date.now() + 50);
+      assert.equal((await attempt(member.password)).status, 200, 'the lock does not end');
+      assert.deepEqual(await quick.sql('SELECT failed_sign_ins, locked_until FROM users WHERE id = $1', [member.id]), [{ failed_sign_ins: 0, locked_until: null }]);
+      const unknown = await quick.request('POST', '/api/auth/login', { body: { username: 'nobody-at-all', password: 'wrong-password' } });
+      assert.deepEqual([unknown.status, unknown.body], [401, { error: 'invalid username or password' }]);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('lists users for admins, a page at a time', async () => {
+    const viewer = await ref.userToken('viewer', admin);
+    const all = await ref.request<{ items: { id: string; username: string }[]; total: number; page: number; page_size: number }>('GET', '/api/v1/users', { token: admin });
+    assert.equal(all.status, 200);
+    assert.equal(all.body.total, all.body.items.length);
+    assert.ok(all.body.items.some((user) => user.username === 'admin'));
+    assert.ok(all.body.items.every((user) => Object.keys(user).sort().join() === 'created_at,email,id,role,username'));
+    const second = await ref.request<{ items: { id: string }[]; page: number; page_size: number }>('GET', '/api/v1/users?page=2&page_size=1', { token: admin });
+    assert.deepEqual([second.body.page, second.body.page_size, second.body.items.map((user) => user.id)], [2, 1, [all.body.items[1].id]]);
+    assert.equal((await ref.request('GET', '/api/v1/users?page_size=0', { token: admin })).status, 400);
+    assert.equal((await ref.request('GET', '/api/v1/users', { token: viewer.token })).status, 403);
+  });
+
   it('lets admins create, read and delete users, with validation and unique names', async () => {
     const username = `ops-${randomBytes(3).toString('hex')}`;
     const body = { username, email: `${username}@example.test`, password: 'long-enough', role: 'operator' };
@@ -153,6 +208,10 @@ describe('auth and users', () => {
     });
     assert.equal(invalid.status, 400);
     assert.deepEqual(invalid.body.details.map((detail) => detail.field), ['username', 'email', 'password', 'role', 'extra']);
+    for (const name of ['Upper-Case', 'has space', 'ab', 'x'.repeat(65)]) {
+      const refused = await ref.request<{ details: { field: string }[] }>('POST', '/api/v1/users', { token: admin, body: { ...body, username: name } });
+      assert.deepEqual(refused.body.details?.map((detail) => detail.field), ['username'], name);
+    }
 
     const token = (await ref.login(username, 'long-enough')).token;
     assert.equal((await ref.request('GET', '/api/auth/me', { token })).status, 200);

@@ -96,6 +96,23 @@ describe('the core API follows the contract', () => {
     await call('DELETE', `/api/v1/users/${created.body.id}`, 404, { token: admin });
     await call('GET', `/api/v1/users/${created.body.id}`, 404, { token: admin });
     await call('DELETE', `/api/v1/users/${(await ref.login()).user.id}`, 409, { token: admin });
+    await call('GET', '/api/v1/users', 200, { token: admin });
+    await call('GET', '/api/v1/users?page_size=0', 400, { token: admin });
+    await call('GET', '/api/v1/users', 403, { token: viewer });
+    await call('POST', '/api/auth/login', 200, { body: { username: 'admin', password: 'test-admin-password', expires_in: 60 } });
+    const member = await ref.userToken('viewer', admin);
+    await call('PUT', `/api/v1/users/${member.id}/rate-limit`, 200, { token: admin, body: { limit: 10, window_seconds: 60 } });
+    await call('PUT', `/api/v1/users/${member.id}/rate-limit`, 400, { token: admin, body: { limit: 0 } });
+    await call('PUT', '/api/v1/users/usr-unknown/rate-limit', 404, { token: admin, body: { limit: 10, window_seconds: 60 } });
+    await call('PUT', `/api/v1/users/${member.id}/rate-limit`, 403, { token: operator, body: { limit: 10, window_seconds: 60 } });
+    for (let i = 0; i < 5; i++) await call('POST', '/api/auth/login', 401, { body: { username: member.username, password: 'wrong-password' } });
+    await call('POST', '/api/auth/login', 423, { body: { username: member.username, password: member.password } });
+  });
+
+  it('dashboard', async () => {
+    await call('GET', '/api/v1/dashboard/summary', 200, { token: viewer });
+    await call('GET', '/api/v1/dashboard/summary?tag=none', 200, { token: viewer });
+    await call('GET', '/api/v1/dashboard/summary', 401);
   });
 
   it('VMs', async () => {

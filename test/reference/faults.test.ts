@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { faults as coreFaults, PROPOSED_SCENARIO_TITLES } from '../../reference/core/faults';
-import { Subscriber, TestReference, type Vm } from './helpers';
+import { ADMIN_PASSWORD, sleep, Subscriber, TestReference, type Vm } from './helpers';
 
 interface Actors {
   ref: TestReference;
@@ -63,6 +63,27 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
     const vm = await runningVm(a, 'forgetful-1');
     const history = await a.ref.request<{ items: { action: string }[] }>('GET', `/api/v1/vms/${vm.id}/events`, { token: a.viewer });
     assert.deepEqual(history.body.items.map((event) => event.action), ['create']);
+  },
+  'vm-list-public': async ({ ref }) => {
+    assert.equal((await ref.request('GET', '/api/v1/vms')).status, 200);
+  },
+  'vm-paging-off-by-one': async ({ ref, operator, viewer }) => {
+    for (const name of ['page-1', 'page-2', 'page-3', 'page-4']) await ref.createVm(operator, { name, tags: ['paged'] });
+    const page = async (n: number) =>
+      (await ref.request<{ items: Vm[] }>('GET', `/api/v1/vms?tag=paged&page=${n}&page_size=2`, { token: viewer })).body.items.map((vm) => vm.name);
+    const [first, second] = [await page(1), await page(2)];
+    assert.ok(first.some((name) => second.includes(name)), `pages ${first} and ${second} do not overlap`);
+  },
+  'vm-state-filter-ignored': async (a) => {
+    await runningVm(a, 'filtered-1');
+    const stopped = await a.ref.request<{ items: Vm[] }>('GET', '/api/v1/vms?state=stopped', { token: a.viewer });
+    assert.ok(stopped.body.items.some((vm) => vm.state !== 'stopped'));
+  },
+  'summary-miscounts-stopped': async (a) => {
+    const vm = await runningVm(a, 'counted-1');
+    await a.ref.request('POST', `/api/v1/vms/${vm.id}/stop`, { token: a.operator });
+    const summary = await a.ref.request<{ vms: { by_state: Record<string, number> } }>('GET', '/api/v1/dashboard/summary', { token: a.viewer });
+    assert.deepEqual([summary.body.vms.by_state.stopped, summary.body.vms.by_state.running], [0, 1]);
   },
   'vm-duplicate-names': async ({ ref, operator }) => {
     assert.equal((await ref.createVm(operator, { name: 'twin-1' })).status, 201);
@@ -129,6 +150,59 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
     } finally {
       await subscriber.close();
     }
+  },
+  'ws-replay-duplicates': async (a) => {
+    const vm = await runningVm(a, 'replayed-1');
+    const first = await Subscriber.connect(a.ref.url, { token: a.viewer, query: 'since=0' });
+    const last = await first.waitFor((m) => m.data.vm_id === vm.id && m.data.to_state === 'running');
+    await first.close();
+    const again = await Subscriber.connect(a.ref.url, { token: a.viewer, query: `since=${last.sequence}` });
+    try {
+      const live = await a.ref.createVm(a.operator, { name: 'replayed-2' });
+      await again.waitFor((m) => m.type === 'vm.created' && m.data.vm_id === live.body.id);
+      assert.ok(again.messages.some((m) => m.type !== 'welcome' && m.sequence === last.sequence), 'the last message seen was not delivered again');
+    } finally {
+      await again.close();
+    }
+  },
+  'logout-keeps-streams': async ({ ref }) => {
+    const { token } = await ref.login();
+    const subscriber = await Subscriber.connect(ref.url, { token });
+    try {
+      const closedBySignOut = new Promise((resolve) => subscriber.socket.once('close', () => resolve(true)));
+      assert.equal((await ref.request('POST', '/api/auth/logout', { token })).status, 200);
+      const closed = await Promise.race([closedBySignOut, new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
+      assert.equal(closed, false, 'signing out closed the stream');
+    } finally {
+      await subscriber.close();
+    }
+  },
+  'token-expiry-ignored': async ({ ref }) => {
+    const { token } = (await ref.request<{ token: string }>('POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD, expires_in: 1 } })).body;
+    const exp = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).exp as number;
+    await sleep(exp * 1000 - Date.now() + 50);
+    assert.equal((await ref.request('GET', '/api/auth/me', { token })).status, 200);
+  },
+  'lockout-missing': async ({ ref, admin }) => {
+    const member = await ref.userToken('viewer', admin);
+    for (let i = 0; i < 5; i++) await ref.request('POST', '/api/auth/login', { body: { username: member.username, password: 'wrong-password' } });
+    assert.equal((await ref.request('POST', '/api/auth/login', { body: { username: member.username, password: member.password } })).status, 200);
+  },
+  'login-by-email-missing': async ({ ref, admin }) => {
+    const me = await ref.request<{ email: string }>('GET', '/api/auth/me', { token: admin });
+    assert.notEqual((await ref.request('POST', '/api/auth/login', { body: { email: me.body.email, password: ADMIN_PASSWORD } })).status, 200);
+  },
+  'login-reveals-unknown-user': async ({ ref }) => {
+    const unknown = await ref.request('POST', '/api/auth/login', { body: { username: 'nobody-here', password: 'wrong-password' } });
+    const wrong = await ref.request('POST', '/api/auth/login', { body: { username: 'admin', password: 'wrong-password' } });
+    assert.notDeepEqual(unknown.body, wrong.body);
+  },
+  'user-validation-stops-at-first': async ({ ref, admin }) => {
+    const refused = await ref.request<{ details: { field: string }[] }>('POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'form-1', email: 'not-an-email', password: 'abc', role: 'root' },
+    });
+    assert.deepEqual(refused.body.details.map((detail) => detail.field), ['email']);
   },
   'viewer-may-delete': async (a) => {
     const vm = await runningVm(a, 'fragile-1');

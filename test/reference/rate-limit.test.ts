@@ -45,9 +45,9 @@ describe('rate limiting', () => {
     assert.equal(limited.headers.get('x-ratelimit-remaining'), '0');
   });
 
-  it('keeps the count in Redis under <prefix>ratelimit:<client>:<window>, expiring with the window', async () => {
-    const window = Math.floor(Date.now() / 1000 / WINDOW);
-    const key = `${ref.prefix}ratelimit:user:${userId}:${window}`;
+  it('keeps the count in Redis under <prefix>ratelimit:<user id>:<window start>, expiring with the window', async () => {
+    const windowStart = Math.floor(Date.now() / 1000 / WINDOW) * WINDOW;
+    const key = `${ref.prefix}ratelimit:${userId}:${windowStart}`;
     const [count, ttl] = await withRedis(async (redis) => {
       // Increments reach Redis within a few flush periods.
       for (let attempt = 0; attempt < 100 && Number(await redis.get(key)) < 4; attempt++) await sleep(RATE_LIMIT_FLUSH_MS);
@@ -72,7 +72,7 @@ describe('rate limiting', () => {
       const peerToken = (await other.login()).token;
       const first = await other.request('GET', '/api/v1/vms', { token: peerToken });
       assert.equal(first.headers.get('x-ratelimit-remaining'), '5', 'the peer counts its own request at once');
-      const key = `${ref.prefix}ratelimit:user:${userId}:${Math.floor(Date.now() / 1000 / WINDOW)}`;
+      const key = `${ref.prefix}ratelimit:${userId}:${Math.floor(Date.now() / 1000 / WINDOW) * WINDOW}`;
       await withRedis(async (redis) => {
         for (let attempt = 0; attempt < 100 && Number(await redis.get(key)) < 5; attempt++) await sleep(RATE_LIMIT_FLUSH_MS);
       });
@@ -81,6 +81,50 @@ describe('rate limiting', () => {
       assert.equal((await other.request('GET', '/api/v1/vms', { token: peerToken })).status, 429);
     } finally {
       await other.close();
+    }
+  });
+
+  it("applies a user's own limit set by an admin, counted in Redis before each answer", async () => {
+    const own = await TestReference.start('ratelimit-own');
+    try {
+      const admin = await own.adminToken();
+      const operator = await own.userToken('operator', admin);
+      const set = await own.request('PUT', `/api/v1/users/${operator.id}/rate-limit`, { token: admin, body: { limit: 5, window_seconds: 3600 } });
+      assert.equal(set.status, 200);
+      assert.deepEqual(set.body, { user_id: operator.id, limit: 5, window_seconds: 3600 });
+      const windowStart = Math.floor(Date.now() / 1000 / 3600) * 3600;
+      const key = `${own.prefix}ratelimit:${operator.id}:${windowStart}`;
+      const seen: [number, string | null, string | null][] = [];
+      for (let i = 1; i <= 6; i++) {
+        const answer = await own.request('GET', '/api/v1/vms', { token: operator.token });
+        const stored = Number(await withRedis((redis) => redis.get(key)));
+        assert.equal(stored, i, `after request ${i} Redis counts ${stored}`);
+        seen.push([answer.status, answer.headers.get('x-ratelimit-limit'), answer.headers.get('x-ratelimit-remaining')]);
+        if (i === 6) {
+          const untilReset = windowStart + 3600 - Date.now() / 1000;
+          assert.ok(Math.abs(Number(answer.headers.get('retry-after')) - untilReset) <= 1, 'Retry-After is the time to the window reset');
+        }
+      }
+      assert.deepEqual(seen, [
+        [200, '5', '4'],
+        [200, '5', '3'],
+        [200, '5', '2'],
+        [200, '5', '1'],
+        [200, '5', '0'],
+        [429, '5', '0'],
+      ]);
+      assert.equal((await own.request('GET', '/api/v1/vms', { token: admin })).headers.get('x-ratelimit-limit'), '100000', 'the admin kept the default limit');
+      const invalid = await own.request<{ details: { field: string }[] }>('PUT', `/api/v1/users/${operator.id}/rate-limit`, {
+        token: admin,
+        body: { limit: 0, window_seconds: 7200 },
+      });
+      assert.equal(invalid.status, 400);
+      assert.deepEqual(invalid.body.details.map((detail) => detail.field), ['limit', 'window_seconds']);
+      assert.equal((await own.request('PUT', '/api/v1/users/usr-unknown/rate-limit', { token: admin, body: { limit: 5, window_seconds: 60 } })).status, 404);
+      const viewer = await own.userToken('viewer', admin);
+      assert.equal((await own.request('PUT', `/api/v1/users/${viewer.id}/rate-limit`, { token: viewer.token, body: { limit: 5, window_seconds: 60 } })).status, 403);
+    } finally {
+      await own.close();
     }
   });
 
@@ -93,8 +137,8 @@ describe('rate limiting', () => {
       for (let i = 0; i < 3; i++) statuses.push((await isolated.request('GET', '/api/v1/vms', { token: session.token })).status);
       assert.deepEqual(statuses, [200, 200, 429]);
       await sleep(RATE_LIMIT_FLUSH_MS * 4);
-      const window = Math.floor(Date.now() / 1000 / WINDOW);
-      const stored = await withRedis((redis) => redis.exists(`${isolated.prefix}ratelimit:user:${session.user.id}:${window}`));
+      const windowStart = Math.floor(Date.now() / 1000 / WINDOW) * WINDOW;
+      const stored = await withRedis((redis) => redis.exists(`${isolated.prefix}ratelimit:${session.user.id}:${windowStart}`));
       assert.equal(stored, 0, 'the counter was written to a failed Redis');
     } finally {
       await isolated.close();

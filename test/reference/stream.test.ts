@@ -104,6 +104,18 @@ describe('real-time event stream', () => {
     await assert.rejects(Subscriber.connect(ref.url, { token: viewer, query: 'topics=,' }), (error: { status?: number }) => error.status === 400);
   });
 
+  it("closes every connection of a session with 4001 when it signs out, and only that session's", async () => {
+    const session = await ref.login();
+    const other = await ref.login();
+    const tabs = [await subscribe({ token: session.token }), await subscribe({ token: session.token, viaQuery: true })];
+    const bystander = await subscribe({ token: other.token });
+    const closed = tabs.map((tab) => new Promise<number>((resolve) => tab.socket.once('close', (code) => resolve(code))));
+    assert.equal((await ref.request('POST', '/api/auth/logout', { token: session.token })).status, 200);
+    assert.deepEqual(await Promise.all(closed), [4001, 4001]);
+    const created = await ref.createVm(operator, { name: 'after-logout-1' });
+    await bystander.waitFor((m) => m.type === 'vm.created' && m.data.vm_id === created.body.id);
+  });
+
   it('refuses a signed-out token', async () => {
     const session = await ref.login();
     assert.equal((await ref.request('POST', '/api/auth/logout', { token: session.token })).status, 200);

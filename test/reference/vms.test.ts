@@ -176,6 +176,25 @@ describe('VMs', () => {
     assert.deepEqual(order, [...order].sort(), 'the list is sorted by created_at then id');
   });
 
+  it('summarises the VMs by state, for a tag or for all', async () => {
+    const [first, second] = [await runningVm('summary-1', { tags: ['summary'] }), await runningVm('summary-2', { tags: ['summary'] })];
+    await ref.request('POST', `/api/v1/vms/${second.id}/stop`, { token: operator });
+    assert.ok(first);
+    const summary = await ref.request<{ vms: { total: number; by_state: Record<string, number> }; generated_at: string }>('GET', '/api/v1/dashboard/summary?tag=summary', {
+      token: viewer,
+    });
+    assert.equal(summary.status, 200);
+    assert.deepEqual(summary.body.vms, {
+      total: 2,
+      by_state: { creating: 0, provisioning: 0, running: 1, stopped: 1, paused: 0, migrating: 0, deleting: 0, failed: 0 },
+    });
+    assert.ok(Math.abs(Date.parse(summary.body.generated_at) - Date.now()) < 5000);
+    const everything = await ref.request<{ vms: { total: number } }>('GET', '/api/v1/dashboard/summary', { token: viewer });
+    const listed = await ref.request<{ total: number }>('GET', '/api/v1/vms', { token: viewer });
+    assert.equal(everything.body.vms.total, listed.body.total);
+    assert.equal((await ref.request('GET', '/api/v1/dashboard/summary')).status, 401);
+  });
+
   it('lets viewers read but not write, and refuses anonymous callers', async () => {
     const vm = await runningVm('roles-1');
     assert.equal((await ref.request('GET', '/api/v1/vms', { token: viewer })).status, 200);

@@ -1,7 +1,9 @@
-import { HttpError, notFound } from '../../http/errors';
+import { HttpError, invalidInput, notFound, type FieldError } from '../../http/errors';
 import { reply, type Router } from '../../http/router';
 import type { ReferenceContext, ReferenceModule } from '../../module';
-import { validateNewUser } from './users';
+import { validateNewUser, validateRateLimit, type UserRecord } from './users';
+
+const PAGE_SIZE_MAX = 500;
 
 export const AUTH_MIGRATIONS = [
   {
@@ -63,7 +65,21 @@ export function createAuthModule(): ReferenceModule {
 
       router.post('/api/v1/users', async (request) => {
         ctx.auth.requireRole(request, 'admin');
-        return reply.created(users.toPublic(await users.create(validateNewUser(request.body))));
+        const input = validateNewUser(request.body, ctx.faults.has('user-validation-stops-at-first'));
+        return reply.created(users.toPublic(await users.create(input)));
+      });
+      router.get('/api/v1/users', (request) => {
+        ctx.auth.requireRole(request, 'admin');
+        const { page, pageSize } = pageOf(request.query);
+        const { items, total } = users.list(page, pageSize);
+        return { items: items.map((user: UserRecord) => users.toPublic(user)), total, page, page_size: pageSize };
+      });
+      router.put('/api/v1/users/:id/rate-limit', async (request) => {
+        ctx.auth.requireRole(request, 'admin');
+        const limit = validateRateLimit(request.body);
+        const updated = await users.setRateLimit(request.params.id, limit);
+        if (!updated) throw notFound(`user ${request.params.id} not found`);
+        return { user_id: updated.id, limit: limit.requests, window_seconds: limit.windowSeconds };
       });
       router.get('/api/v1/users/:id', (request) => {
         ctx.auth.requireRole(request, 'admin');
@@ -80,4 +96,24 @@ export function createAuthModule(): ReferenceModule {
       });
     },
   };
+}
+
+function pageOf(query: URLSearchParams): { page: number; pageSize: number } {
+  const details: FieldError[] = [];
+  const read = (name: string, fallback: number, max: number): number => {
+    const value = query.get(name);
+    if (value === null) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+      details.push({ field: name, message: `must be a whole number from 1 to ${max}` });
+      return fallback;
+    }
+    return Number(value);
+  };
+  const page = read('page', 1, 1_000_000);
+  const pageSize = read('page_size', 50, PAGE_SIZE_MAX);
+  for (const name of query.keys()) {
+    if (name !== 'page' && name !== 'page_size') details.push({ field: name, message: 'is not a known query parameter' });
+  }
+  if (details.length > 0) throw invalidInput('user list query', details);
+  return { page, pageSize };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DependencyUnavailableError } from '../../http/errors';
 import type { Logger } from '../../log';
@@ -10,6 +11,9 @@ import type { Logger } from '../../log';
  */
 export class Revocations {
   private readonly revoked = new Map<string, number>();
+  private readonly sessionListeners: ((sessionId: string) => void)[] = [];
+  /** Marks this instance's own announcements, which it has already applied. */
+  private readonly origin = randomUUID();
 
   constructor(
     private readonly redis: Redis,
@@ -38,8 +42,13 @@ export class Revocations {
     return this.revoked.has(jti);
   }
 
-  /** Stored in Redis first (503 when it cannot be), then mirrored and announced. */
-  async revoke(jti: string, expiresAtMs: number): Promise<void> {
+  /** Called with the session id of every sign-out, here or on another instance. */
+  onSessionEnded(listener: (sessionId: string) => void): void {
+    this.sessionListeners.push(listener);
+  }
+
+  /** Stored in Redis first (503 when it cannot be), then mirrored and announced with its session. */
+  async revoke(jti: string, sessionId: string, expiresAtMs: number): Promise<void> {
     const ttl = Math.max(1, Math.ceil(expiresAtMs - Date.now()));
     try {
       await this.redis.set(this.keyOf(`revoked:${jti}`), String(expiresAtMs), 'PX', ttl);
@@ -47,7 +56,8 @@ export class Revocations {
       throw new DependencyUnavailableError('redis', `Redis is unavailable (${(error as Error).message}); the token was not revoked`);
     }
     this.revoked.set(jti, expiresAtMs);
-    this.redis.publish(this.channel, JSON.stringify({ jti, expires_at: expiresAtMs })).catch((error: Error) => {
+    this.endSession(sessionId);
+    this.redis.publish(this.channel, JSON.stringify({ jti, sid: sessionId, expires_at: expiresAtMs, origin: this.origin })).catch((error: Error) => {
       this.log.warn(`announcing the revocation of ${jti} failed: ${error.message}`);
     });
   }
@@ -63,10 +73,22 @@ export class Revocations {
 
   private learn(message: string): void {
     try {
-      const { jti, expires_at } = JSON.parse(message) as { jti: unknown; expires_at: unknown };
+      const { jti, sid, expires_at, origin } = JSON.parse(message) as { jti: unknown; sid: unknown; expires_at: unknown; origin: unknown };
+      if (origin === this.origin) return;
       if (typeof jti === 'string' && typeof expires_at === 'number') this.revoked.set(jti, expires_at);
+      if (typeof sid === 'string') this.endSession(sid);
     } catch {
       this.log.warn(`ignored a malformed revocation message: ${message.slice(0, 100)}`);
+    }
+  }
+
+  private endSession(sessionId: string): void {
+    for (const listener of this.sessionListeners) {
+      try {
+        listener(sessionId);
+      } catch (error) {
+        this.log.error('a sign-out listener failed', error);
+      }
     }
   }
 

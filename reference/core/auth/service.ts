@@ -43,6 +43,9 @@ export interface Session {
 }
 
 const TOKEN_CACHE_LIMIT = 10_000;
+export const MAX_FAILED_SIGN_INS = 5;
+/** Longest session a sign-in may ask for with `expires_in`, in seconds. */
+const MAX_EXPIRES_IN = 86_400;
 const MISSING_TOKEN: AuthResult = { reason: 'a bearer token is required (Authorization: Bearer <token>)' };
 const MALFORMED_HEADER: AuthResult = { reason: 'the Authorization header must read "Bearer <token>"' };
 
@@ -55,6 +58,7 @@ export class AuthService implements AuthHelpers {
   /** Tokens whose signature and claims were already checked: skips the HMAC on hot paths. */
   private readonly verified = new Map<string, AccessClaims>();
   private readonly memo = new WeakMap<object, AuthResult>();
+  private readonly ignoreExpiry: boolean;
 
   constructor(
     private readonly deps: {
@@ -68,6 +72,7 @@ export class AuthService implements AuthHelpers {
     },
   ) {
     this.codec = new JwtCodec(deps.jwtSecret);
+    this.ignoreExpiry = deps.faults.has('token-expiry-ignored');
   }
 
   authenticate(request: ApiRequest | UpgradeRequest): AuthResult {
@@ -98,28 +103,54 @@ export class AuthService implements AuthHelpers {
       this.verified.set(token, claims);
     }
     const expiresAt = claims.exp * 1000;
-    if (expiresAt <= Date.now()) return { reason: 'the token has expired; sign in again or refresh it' };
+    if (expiresAt <= Date.now() && !this.ignoreExpiry) return { reason: 'the token has expired; sign in again or refresh it' };
     if (this.deps.revocations.isRevoked(claims.jti)) return { reason: 'the token has been revoked (signed out)' };
     const user = this.deps.users.get(claims.sub);
     if (!user) return { reason: "the token's user no longer exists" };
     return { principal: { userId: user.id, username: user.username, role: user.role, tokenId: claims.jti, sessionId: claims.sid, expiresAt } };
   }
 
+  /**
+   * `{ username | email, password, expires_in? }`. Unknown user and wrong password get the same
+   * 401; MAX_FAILED_SIGN_INS failures in a row lock the account (423) for the `lockout` timing.
+   */
   async login(body: unknown): Promise<Session> {
     const input = asObject(body, 'login');
+    const { faults, users, timings } = this.deps;
+    const byEmailSupported = !faults.has('login-by-email-missing');
     const details: FieldError[] = [];
-    const { username, email, password } = input;
-    if (username === undefined && email === undefined) details.push({ field: 'username', message: 'is required (or give email)' });
+    const { username, password, expires_in } = input;
+    const email = byEmailSupported ? input.email : undefined;
+    if (username === undefined && email === undefined) details.push({ field: 'username', message: byEmailSupported ? 'is required (or give email)' : 'is required' });
     if (username !== undefined && (typeof username !== 'string' || username === '')) details.push({ field: 'username', message: 'must be a non-empty string' });
     if (email !== undefined && (typeof email !== 'string' || email === '')) details.push({ field: 'email', message: 'must be a non-empty string' });
     if (typeof password !== 'string' || password === '') details.push({ field: 'password', message: 'is required' });
+    const lifetimeValid = typeof expires_in === 'number' && Number.isInteger(expires_in) && expires_in >= 1 && expires_in <= MAX_EXPIRES_IN;
+    if (expires_in !== undefined && !lifetimeValid) {
+      details.push({ field: 'expires_in', message: `must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN}` });
+    }
     if (details.length > 0) throw invalidInput('login', details);
-    const { users } = this.deps;
+
     const user = typeof username === 'string' ? users.findByUsername(username) : users.findByEmail(email as string);
+    const lockout = !faults.has('lockout-missing');
+    if (user?.locked_until !== undefined && user.locked_until > Date.now() && lockout) {
+      const until = new Date(user.locked_until).toISOString();
+      throw new HttpError(423, `account locked after ${MAX_FAILED_SIGN_INS} failed sign-ins; try again after ${until}`, undefined, {
+        body: { locked_until: until },
+      });
+    }
     // An unknown user costs the same scrypt check as a wrong password: no user enumeration by timing.
     const matches = await verifyPassword(password as string, user?.password_hash ?? (await decoyHash()));
-    if (!user || !matches) throw new HttpError(401, 'invalid username or password');
-    return this.openSession(user, randomUUID());
+    if (!user || !matches) {
+      if (user && lockout) await users.recordFailedSignIn(user.id, MAX_FAILED_SIGN_INS, timings.lockout);
+      if (faults.has('login-reveals-unknown-user')) throw new HttpError(401, user ? 'wrong password' : `no user named ${String(username ?? email)}`);
+      throw new HttpError(401, 'invalid username or password');
+    }
+    if (user.failed_sign_ins > 0 || user.locked_until !== undefined) await users.clearFailedSignIns(user.id);
+    const accessTtlMs = expires_in === undefined ? timings.access_token_ttl : (expires_in as number) * 1000;
+    const sessionId = randomUUID();
+    const refreshToken = await this.deps.db.transaction((client) => this.storeRefreshToken(client, user, sessionId, accessTtlMs));
+    return this.session(user, sessionId, refreshToken, accessTtlMs);
   }
 
   async refresh(body: unknown): Promise<Session> {
@@ -129,18 +160,20 @@ export class AuthService implements AuthHelpers {
     }
     const reusable = this.deps.faults.has('refresh-token-reusable');
     const redeemed = await this.deps.db.transaction(async (client) => {
-      const { rows } = await client.query<{ user_id: string; session_id: string }>(
+      const { rows } = await client.query<{ user_id: string; session_id: string; access_ttl_ms: number | null }>(
         reusable
-          ? 'SELECT user_id, session_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()'
-          : 'UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id, session_id',
+          ? 'SELECT user_id, session_id, access_ttl_ms FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()'
+          : 'UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id, session_id, access_ttl_ms',
         [hashToken(refreshToken)],
       );
       const row = rows[0];
       const user = row && this.deps.users.get(row.user_id);
       if (!row || !user) throw new HttpError(401, 'the refresh token is invalid, expired or already used');
-      return { user, sessionId: row.session_id, next: await this.storeRefreshToken(client, user, row.session_id) };
+      // A renewed session keeps the lifetime it was opened with.
+      const accessTtlMs = row.access_ttl_ms ?? this.deps.timings.access_token_ttl;
+      return { user, sessionId: row.session_id, accessTtlMs, next: await this.storeRefreshToken(client, user, row.session_id, accessTtlMs) };
     });
-    return this.session(redeemed.user, redeemed.sessionId, redeemed.next);
+    return this.session(redeemed.user, redeemed.sessionId, redeemed.next, redeemed.accessTtlMs);
   }
 
   /** Revokes the access token at once and every unused refresh token of its session. */
@@ -149,27 +182,31 @@ export class AuthService implements AuthHelpers {
     this.deps.components.assertAvailable('redis');
     await this.deps.db.transaction(async (client) => {
       await client.query('UPDATE refresh_tokens SET used_at = now() WHERE session_id = $1 AND used_at IS NULL', [principal.sessionId]);
-      await this.deps.revocations.revoke(principal.tokenId, principal.expiresAt);
+      await this.deps.revocations.revoke(principal.tokenId, principal.sessionId, principal.expiresAt);
     });
   }
 
-  private async openSession(user: UserRecord, sessionId: string): Promise<Session> {
-    const refreshToken = await this.deps.db.transaction((client) => this.storeRefreshToken(client, user, sessionId));
-    return this.session(user, sessionId, refreshToken);
+  /**
+   * Called with the session id of every sign-out (here or on another instance sharing Redis),
+   * e.g. to close the session's WebSocket connections.
+   */
+  onSessionEnded(listener: (sessionId: string) => void): void {
+    this.deps.revocations.onSessionEnded(listener);
   }
 
-  private async storeRefreshToken(client: PoolClient, user: UserRecord, sessionId: string): Promise<string> {
+  private async storeRefreshToken(client: PoolClient, user: UserRecord, sessionId: string, accessTtlMs: number): Promise<string> {
     const refreshToken = `rt_${randomBytes(32).toString('base64url')}`;
     await client.query(
-      "INSERT INTO refresh_tokens (token_hash, user_id, session_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000))",
-      [hashToken(refreshToken), user.id, sessionId, this.deps.timings.refresh_token_ttl],
+      `INSERT INTO refresh_tokens (token_hash, user_id, session_id, access_ttl_ms, expires_at)
+       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision / 1000))`,
+      [hashToken(refreshToken), user.id, sessionId, accessTtlMs, this.deps.timings.refresh_token_ttl],
     );
     return refreshToken;
   }
 
-  private session(user: UserRecord, sessionId: string, refreshToken: string): Session {
+  private session(user: UserRecord, sessionId: string, refreshToken: string, accessTtlMs: number): Session {
     const now = Date.now();
-    const exp = Math.ceil((now + this.deps.timings.access_token_ttl) / 1000);
+    const exp = Math.ceil((now + accessTtlMs) / 1000);
     const token = this.codec.sign({ iss: ISSUER, sub: user.id, role: user.role, jti: randomUUID(), sid: sessionId, iat: Math.floor(now / 1000), exp });
     return { token, refreshToken, expiresAt: new Date(exp * 1000).toISOString(), user: this.deps.users.toPublic(user) };
   }

@@ -8,7 +8,7 @@ import type { Timings } from '../../options';
 import type { Timers } from '../../timers';
 import type { EventBus } from '../events';
 import { KeyedLock } from '../keyed-lock';
-import { nextState, PROVISIONING_STEPS, TRANSITIONS, type Vm, type VmAction, type VmEvent, type VmState } from './model';
+import { nextState, PROVISIONING_STEPS, TRANSITIONS, VM_STATES, type Vm, type VmAction, type VmEvent, type VmState } from './model';
 import type { VmListQuery, VmSpec } from './validation';
 
 /** A VM as held in memory: the record, its JSON (serialised once per change) and its history. */
@@ -116,13 +116,26 @@ export class VmService {
     return this.ordered.map((record) => record.vm);
   }
 
+  /** How many VMs (carrying `tag`, when given) are in each state; every state is present. */
+  countByState(tag?: string): { total: number; byState: Record<VmState, number> } {
+    const byState = Object.fromEntries(VM_STATES.map((state) => [state, 0])) as Record<VmState, number>;
+    let total = 0;
+    for (const { vm } of this.ordered) {
+      if (tag !== undefined && !vm.tags.includes(tag)) continue;
+      total++;
+      byState[vm.state]++;
+    }
+    return { total, byState };
+  }
+
   get count(): number {
     return this.ordered.length;
   }
 
   /** The list endpoint's body, built from the VMs' cached JSON. */
   listJson(query: VmListQuery): string {
-    const { state, namePrefix, tag, page, pageSize } = query;
+    const { namePrefix, tag, page, pageSize } = query;
+    const state = this.deps.faults.has('vm-state-filter-ignored') ? undefined : query.state;
     const matches =
       state === undefined && namePrefix === undefined && tag === undefined
         ? this.ordered
@@ -132,7 +145,7 @@ export class VmService {
               (namePrefix === undefined || vm.name.startsWith(namePrefix)) &&
               (tag === undefined || vm.tags.includes(tag)),
           );
-    const start = (page - 1) * pageSize;
+    const start = Math.max(0, (page - 1) * pageSize - (page > 1 && this.deps.faults.has('vm-paging-off-by-one') ? 1 : 0));
     let items = '';
     const end = Math.min(matches.length, start + pageSize);
     for (let i = start; i < end; i++) items += (i > start ? ',' : '') + matches[i].json;
