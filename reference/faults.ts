@@ -1,4 +1,11 @@
+import { faults as autoscalingFaults } from './autoscaling/faults';
+import { faults as consensusFaults } from './consensus/faults';
 import { faults as coreFaults } from './core/faults';
+import { faults as federationFaults } from './federation/faults';
+import { faults as mlestarFaults } from './mlestar/faults';
+import { faults as networkFaults } from './network/faults';
+import { faults as perfFaults } from './perf/faults';
+import { faults as storageFaults } from './storage/faults';
 
 /**
  * The fault catalog: named, documented defects the reference can be started with
@@ -15,7 +22,7 @@ export interface FaultDefinition {
   readonly scenarios: readonly string[];
 }
 
-export const FAULT_CATALOG: readonly FaultDefinition[] = checkCatalog([...coreFaults]);
+export const FAULT_CATALOG: readonly FaultDefinition[] = checkCatalog([...coreFaults, ...perfFaults, ...consensusFaults, ...autoscalingFaults, ...mlestarFaults, ...federationFaults, ...storageFaults, ...networkFaults]);
 
 export const KNOWN_FAULTS: readonly string[] = FAULT_CATALOG.map((fault) => fault.name);
 

@@ -1,3 +1,5 @@
+import { createAutoscalingModule } from './autoscaling/module';
+import { createConsensusModule } from './consensus/module';
 import { createAuthModule } from './core/auth/module';
 import { createDashboardModule } from './core/dashboard';
 import { createHealthModule } from './core/health/module';
@@ -5,7 +7,13 @@ import { createRateLimitModule } from './core/rate-limit';
 import { createSimulationModule } from './core/simulation';
 import { createStreamModule } from './core/stream';
 import { createVmsModule } from './core/vms/module';
+import { createMigrationModule } from './federation/migration-module';
+import { createFederationModule } from './federation/module';
+import { createMlestarModule } from './mlestar/module';
 import type { ReferenceModuleFactory } from './module';
+import { createNetworkModule } from './network/module';
+import { createPerfModule } from './perf/module';
+import { createStorageModule } from './storage/module';
 
 /**
  * Every module of the reference, in start order (migrations, routes, hooks). The core comes first:
@@ -19,4 +27,12 @@ export const modules: ReferenceModuleFactory[] = [
   createDashboardModule,
   createStreamModule,
   createSimulationModule,
+  createConsensusModule,
+  createAutoscalingModule,
+  createPerfModule,
+  createMlestarModule,
+  createFederationModule,
+  createMigrationModule,
+  createStorageModule,
+  createNetworkModule,
 ];

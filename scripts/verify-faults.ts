@@ -5,6 +5,7 @@
 //   npm run verify:faults                       clean run + every fault
 //   npm run verify:faults -- --reuse-clean      take the clean result from the last `npm test` run
 //   npm run verify:faults -- --only a,b          only these faults (no coverage check)
+//   npm run verify:faults -- --concurrency 2     fault runs at once (default 4: they mostly wait)
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ interface FaultOutcome {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { reuseClean: false, concurrency: Number(process.env.NOVACRON_TEST_WORKERS ?? 2) };
+  const options: Options = { reuseClean: false, concurrency: 4 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--reuse-clean') options.reuseClean = true;

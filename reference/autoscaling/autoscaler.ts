@@ -16,6 +16,8 @@ export interface MemberVms {
   delete(vmId: string): Promise<void>;
   /** Current use of a member, or undefined while it cannot report (not running, gone). */
   metrics(vmId: string, group: ScalingGroup): MemberMetrics | undefined;
+  /** Whether the VM still exists; members deleted behind the group's back leave it. */
+  exists(vmId: string): boolean;
 }
 
 export type ScalingAction = 'scale-up' | 'scale-down';
@@ -110,10 +112,15 @@ export class Autoscaler {
     state.busy = true;
     try {
       while (group.members.length < group.desired_size) await this.addMember(state);
+      await this.options.onGroupChanged?.(group);
+    } catch (error) {
+      // Nothing half-made stays behind: the members created so far go with the group.
+      this.groups.delete(group.id);
+      for (const vmId of [...group.members].reverse()) await this.options.members.delete(vmId).catch(() => undefined);
+      throw error;
     } finally {
       state.busy = false;
     }
-    await this.options.onGroupChanged?.(group);
     return group;
   }
 
@@ -121,9 +128,10 @@ export class Autoscaler {
    * Takes back a group known from before (persistence); its members are not recreated.
    * `nextMember` is the number the next member's name gets (see `nextMemberNumber`).
    */
-  restoreGroup(group: ScalingGroup, nextMember = group.members.length + 1): void {
+  restoreGroup(group: ScalingGroup, nextMember = group.members.length + 1, decisions: readonly ScalingDecision[] = []): void {
     const state = this.track(group);
     state.nextMember = nextMember;
+    state.decisions = decisions.slice(-DECISIONS_KEPT);
     if (group.last_scaled_at) state.lastScaledAt = Date.parse(group.last_scaled_at);
   }
 
@@ -142,6 +150,12 @@ export class Autoscaler {
 
   findByName(name: string): ScalingGroup | undefined {
     return [...this.groups.values()].find((state) => state.group.name === name)?.group;
+  }
+
+  /** The group a VM is a member of. */
+  groupOf(vmId: string): ScalingGroup | undefined {
+    for (const { group } of this.groups.values()) if (group.members.includes(vmId)) return group;
+    return undefined;
   }
 
   /** The group's decisions, oldest first. */
@@ -186,6 +200,7 @@ export class Autoscaler {
 
   private async evaluate(state: GroupState): Promise<void> {
     if (state.busy || !this.groups.has(state.group.id)) return;
+    await this.pruneVanished(state);
     const now = this.now();
     const sample = this.sample(state, now);
     if (!sample) return;
@@ -199,6 +214,14 @@ export class Autoscaler {
     const average = averageOf(basis)!;
     const decision = this.decide(state.group, average);
     if (decision) await this.act(state, decision, average, basis.length, now);
+  }
+
+  private async pruneVanished(state: GroupState): Promise<void> {
+    const present = state.group.members.filter((vmId) => this.options.members.exists(vmId));
+    if (present.length === state.group.members.length) return;
+    state.group.members = present;
+    state.group.updated_at = new Date(this.now()).toISOString();
+    await this.options.onGroupChanged?.(state.group);
   }
 
   private sample(state: GroupState, at: number): Sample | undefined {

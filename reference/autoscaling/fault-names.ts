@@ -10,6 +10,7 @@ export const AUTOSCALING_FAULTS = {
   belowMin: 'autoscaling-below-min',
   noScaleDown: 'autoscaling-no-scale-down',
   staleMetrics: 'autoscaling-stale-metrics',
+  unannounced: 'autoscaling-unannounced',
 } as const;
 
 export type AutoscalingFaultFlags = { readonly [K in keyof typeof AUTOSCALING_FAULTS]: boolean };

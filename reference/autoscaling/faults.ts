@@ -55,4 +55,9 @@ export const faults: FaultDefinition[] = [
     description: "The autoscaler keeps using the members' first sample instead of measuring again, so it never sees the load change.",
     scenarios: [S.growCpu, S.growMemory, S.cooldown],
   },
+  {
+    name: AUTOSCALING_FAULTS.unannounced,
+    description: 'Scaling decisions are taken and recorded but never published on the real-time event stream.',
+    scenarios: [S.growCpu],
+  },
 ];

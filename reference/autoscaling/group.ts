@@ -4,6 +4,8 @@ export interface VmTemplate {
   cpu_shares: number;
   memory_mb: number;
   image: string;
+  /** Tags every member VM carries. */
+  tags: string[];
 }
 
 export interface ScalingPolicy {
@@ -51,7 +53,7 @@ export const DEFAULT_POLICY: Readonly<Omit<ScalingPolicy, 'cooldown_seconds'>> =
   evaluation_window_seconds: 1,
 });
 
-export const DEFAULT_VM_TEMPLATE: Readonly<VmTemplate> = Object.freeze({ cpu_shares: 1, memory_mb: 512, image: 'ubuntu-24.04' });
+export const DEFAULT_VM_TEMPLATE: Readonly<VmTemplate> = Object.freeze({ cpu_shares: 1, memory_mb: 512, image: 'ubuntu-24.04', tags: [] });
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -100,13 +102,13 @@ export function parseGroupConfig(input: unknown, defaultCooldownSeconds: number)
 }
 
 function parseTemplate(input: unknown, problems: FieldProblem[]): VmTemplate {
-  if (input === undefined) return { ...DEFAULT_VM_TEMPLATE };
+  if (input === undefined) return { ...DEFAULT_VM_TEMPLATE, tags: [] };
   if (!isRecord(input)) {
-    problems.push({ field: 'vm_template', message: 'must be an object with cpu_shares, memory_mb and image' });
-    return { ...DEFAULT_VM_TEMPLATE };
+    problems.push({ field: 'vm_template', message: 'must be an object with cpu_shares, memory_mb, image and tags' });
+    return { ...DEFAULT_VM_TEMPLATE, tags: [] };
   }
   const template = { ...DEFAULT_VM_TEMPLATE, ...input } as Record<string, unknown>;
-  const { cpu_shares, memory_mb, image } = template;
+  const { cpu_shares, memory_mb, image, tags } = template;
   if (typeof cpu_shares !== 'number' || !Number.isInteger(cpu_shares) || cpu_shares < 1 || cpu_shares > 64) {
     problems.push({ field: 'vm_template.cpu_shares', message: `must be a whole number from 1 to 64 (got ${JSON.stringify(cpu_shares)})` });
   }
@@ -116,7 +118,9 @@ function parseTemplate(input: unknown, problems: FieldProblem[]): VmTemplate {
   if (typeof image !== 'string' || image.length === 0 || image.length > 100) {
     problems.push({ field: 'vm_template.image', message: 'must be a non-empty string of at most 100 characters' });
   }
-  return { cpu_shares: cpu_shares as number, memory_mb: memory_mb as number, image: image as string };
+  const tagsOk = Array.isArray(tags) && tags.length <= 16 && tags.every((tag) => typeof tag === 'string' && tag.length >= 1 && tag.length <= 64);
+  if (!tagsOk) problems.push({ field: 'vm_template.tags', message: 'must be a list of at most 16 strings of 1 to 64 characters' });
+  return { cpu_shares: cpu_shares as number, memory_mb: memory_mb as number, image: image as string, tags: tagsOk ? [...(tags as string[])] : [] };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

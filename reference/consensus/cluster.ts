@@ -48,6 +48,8 @@ export class ClusterInputError extends Error {
   constructor(
     message: string,
     readonly kind: 'invalid' | 'not-found' = 'invalid',
+    /** The request field at fault, when the input came from a request. */
+    readonly field = 'body',
   ) {
     super(message);
     this.name = 'ClusterInputError';
@@ -115,7 +117,7 @@ export class RaftCluster {
   /** A client write of `key` = `value` through node `via` (any node; followers forward to the leader). */
   write(via: string, key: string, value: string): Promise<WriteOutcome> {
     const node = this.node(via);
-    if (key === '') throw new ClusterInputError('key "" is not valid: expected a non-empty string');
+    if (key === '') throw new ClusterInputError('key "" is not valid: expected a non-empty string', 'invalid', 'key');
     return node.write({ kind: 'put', id: `wr-${++this.writeSequence}`, key, value });
   }
 
@@ -140,7 +142,7 @@ export class RaftCluster {
     const seen = new Set<string>();
     for (const id of groups.flat()) {
       this.node(id);
-      if (seen.has(id)) throw new ClusterInputError(`partition names node ${id} twice: expected each node in at most one group`);
+      if (seen.has(id)) throw new ClusterInputError(`partition names node ${id} twice: expected each node in at most one group`, 'invalid', 'groups');
       seen.add(id);
     }
     this.network.partition(groups);
@@ -154,7 +156,7 @@ export class RaftCluster {
   setLink(from: string, to: string, condition: Partial<LinkCondition>): void {
     this.node(from);
     this.node(to);
-    if (from === to) throw new ClusterInputError(`link from ${from} to ${to} is not valid: expected two different nodes`);
+    if (from === to) throw new ClusterInputError(`link from ${from} to ${to} is not valid: expected two different nodes`, 'invalid', 'to');
     this.network.setLink(from, to, checkCondition(condition));
   }
 
@@ -171,6 +173,16 @@ export class RaftCluster {
   /** Every (node, term, role) transition with a sequence above `after`. */
   observations(after = 0): Observation[] {
     return this.observationLog.since(after);
+  }
+
+  /** When `id` became leader of `term`, in scheduler time, if the log still holds it. */
+  leaderSince(id: string, term: number): number | undefined {
+    const log = this.observationLog.since(0);
+    for (let i = log.length - 1; i >= 0; i--) {
+      const o = log[i];
+      if (o.node === id && o.term === term && o.role === 'leader') return o.at;
+    }
+    return undefined;
   }
 
   networkStats(): { sent: number; delivered: number; dropped: number } {
@@ -215,10 +227,10 @@ function checkTimings(timings: ClusterTimings): ClusterTimings {
 function checkCondition(condition: Partial<LinkCondition>): Partial<LinkCondition> {
   const { delayMs, dropRate } = condition;
   if (delayMs !== undefined && (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > 60_000)) {
-    throw new ClusterInputError(`delay ${delayMs} ms is not valid: expected a number of milliseconds from 0 to 60000`);
+    throw new ClusterInputError(`delay ${delayMs} ms is not valid: expected a number of milliseconds from 0 to 60000`, 'invalid', 'delay_ms');
   }
   if (dropRate !== undefined && (!Number.isFinite(dropRate) || dropRate < 0 || dropRate > 1)) {
-    throw new ClusterInputError(`drop rate ${dropRate} is not valid: expected a probability from 0 to 1`);
+    throw new ClusterInputError(`drop rate ${dropRate} is not valid: expected a probability from 0 to 1`, 'invalid', 'drop_rate');
   }
   return { ...(delayMs === undefined ? {} : { delayMs }), ...(dropRate === undefined ? {} : { dropRate }) };
 }

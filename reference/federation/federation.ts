@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FederationError } from './errors';
+import { NO_FEDERATION_FAULTS, type FederationFaultFlags } from './faults';
 import type { ClusterMember, FederatedVm, FederationEvent, FederationSnapshot, MemberStatus, ReplicaView } from './model';
 import { describeResources, fits, subtract, total, type NodeCapacity, type Resources } from './resources';
 import { validateMemberInput, validateVmRequest, type MemberInput, type VmRequestInput } from './validation';
@@ -17,6 +18,8 @@ export interface FederationOptions {
   newId?: (prefix: string) => string;
   timings?: Partial<FederationTimings>;
   onEvent?: (event: FederationEvent) => void;
+  /** Defects to simulate (reference/federation/faults.ts). */
+  faults?: FederationFaultFlags;
 }
 
 export const DEFAULT_FEDERATION_TIMINGS: FederationTimings = { provisionMs: 100, replicationDelayMs: 30 };
@@ -48,14 +51,21 @@ export class Federation {
   private readonly newId: (prefix: string) => string;
   private readonly timings: FederationTimings;
   private readonly onEvent: (event: FederationEvent) => void;
-  readonly localId: string;
+  private readonly faults: FederationFaultFlags;
+  private local: string;
 
   constructor(options: FederationOptions) {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? ((prefix) => `${prefix}-${randomUUID()}`);
     this.timings = { ...DEFAULT_FEDERATION_TIMINGS, ...options.timings };
     this.onEvent = options.onEvent ?? (() => undefined);
-    this.localId = this.addMember(options.local, true).id;
+    this.faults = options.faults ?? NO_FEDERATION_FAULTS;
+    this.local = this.addMember(options.local, true).id;
+  }
+
+  /** The id of the cluster this control plane runs. */
+  get localId(): string {
+    return this.local;
   }
 
   // ---- membership -----------------------------------------------------------------------------
@@ -85,7 +95,8 @@ export class Federation {
   }
 
   listMembers(): MemberStatus[] {
-    return [...this.members.keys()].map((id) => this.memberStatus(id));
+    const ids = this.faults.statusOmitsPeers ? [this.local] : [...this.members.keys()];
+    return ids.map((id) => this.memberStatus(id));
   }
 
   memberStatus(id: string): MemberStatus {
@@ -131,7 +142,11 @@ export class Federation {
     if (this.allRecords().some((vm) => vm.name === request.name && vm.state !== 'deleted')) {
       throw new FederationError('conflict', `a federated VM named "${request.name}" already exists`, 'name');
     }
-    const owner = request.target_cluster === undefined ? this.choosePlacement(via, demand) : this.checkTarget(request.target_cluster, demand);
+    const owner = this.faults.placesOnRequester
+      ? via
+      : request.target_cluster === undefined
+        ? this.choosePlacement(via, demand)
+        : this.checkTarget(request.target_cluster, demand);
     const node = this.chooseNode(owner, demand) as NodeCapacity;
     const at = this.timestamp();
     const record: FederatedVm = {
@@ -169,6 +184,13 @@ export class Federation {
   listVms(viaId: string): FederatedVm[] {
     const via = this.reachableMember(viaId);
     return [...via.replica.values()].filter((vm) => vm.state !== 'deleted').map((vm) => ({ ...vm }));
+  }
+
+  /** The authoritative record, as its owner holds it (whether or not the owner is reachable). */
+  recordOf(vmId: string): FederatedVm {
+    const record = this.allRecords().find((vm) => vm.id === vmId);
+    if (!record) throw new FederationError('not_found', `VM ${vmId} not found in the federation`);
+    return { ...record };
   }
 
   /** Every member's version of a record, to check convergence. */
@@ -209,6 +231,10 @@ export class Federation {
       this.provisioning.delete(vmId);
       if (record && owner && record.state === 'provisioning') this.change(owner, record, 'running');
     }
+    if (this.faults.dropsUpdatesForUnreachable) {
+      const lost = this.pending.filter((p) => p.dueAt <= now && !this.members.get(p.to)?.reachable);
+      for (const delivery of lost) this.pending.splice(this.pending.indexOf(delivery), 1);
+    }
     const due = this.pending.filter((p) => p.dueAt <= now && this.members.get(p.to)?.reachable);
     for (const delivery of due) {
       this.pending.splice(this.pending.indexOf(delivery), 1);
@@ -231,6 +257,7 @@ export class Federation {
     this.provisioning.clear();
     for (const stored of snapshot.members) {
       const { reachable, last_seen, ...info } = stored;
+      if (info.local) this.local = info.id;
       const replica = new Map((snapshot.replicas[info.id] ?? []).map((vm) => [vm.id, { ...vm }]));
       this.members.set(info.id, { info: cloneMember(info), reachable, lastSeen: Date.parse(last_seen), replica });
     }
@@ -269,7 +296,8 @@ export class Federation {
 
   private reachableMember(idOrName: string): Member {
     const member = this.member(idOrName);
-    if (!member.reachable) {
+    const outage = this.faults.outageStopsAll && [...this.members.values()].some((m) => !m.reachable);
+    if ((!member.reachable && !this.faults.acceptsUnreachable) || outage) {
       throw new FederationError(
         'unavailable',
         `cluster "${member.info.name}" is unreachable (last seen ${new Date(member.lastSeen).toISOString()}); the other members keep working`,
@@ -335,7 +363,9 @@ export class Federation {
   private write(owner: Member, record: FederatedVm): void {
     owner.replica.set(record.id, { ...record });
     for (const member of this.members.values()) {
-      if (member !== owner) this.enqueue(member.info.id, record);
+      if (member === owner) continue;
+      if (this.faults.replicationSkipsPeers && member.info.id !== record.origin_cluster_id) continue;
+      this.enqueue(member.info.id, record);
     }
   }
 

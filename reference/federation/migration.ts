@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FederationError } from './errors';
+import { NO_MIGRATION_FAULTS, type MigrationFaultFlags } from './faults';
 import { add, describeResources, fits, subtract, total, type NodeCapacity, type Resources } from './resources';
 
 /** The phases of a live (pre-copy) migration, in order. */
@@ -16,6 +17,10 @@ export interface MigrationTimings {
 }
 
 export const DEFAULT_MIGRATION_TIMINGS: MigrationTimings = { prepareMs: 60, precopyMsPerGb: 60, stopAndCopyMs: 60, switchoverMs: 60 };
+
+/** The link a migration uses unless capped; the timings above are the phase durations at this rate. */
+export const DEFAULT_BANDWIDTH_MBPS = 10_000;
+export const MIN_BANDWIDTH_MBPS = 100;
 
 /** Where each phase ends on the 0-100 progress scale. */
 const PROGRESS_AT_END: Record<ActivePhase, number> = { preparing: 5, 'pre-copy': 85, 'stop-and-copy': 95, switchover: 100 };
@@ -40,6 +45,8 @@ export interface Migration {
   progress: number;
   cpu_shares: number;
   memory_mb: number;
+  /** The link's cap for this migration; every phase takes longer on a slower link. */
+  max_bandwidth_mbps: number;
   started_at: string;
   completed_at: string | null;
   /** When each phase began, in order. */
@@ -85,6 +92,8 @@ export interface MigrationOptions {
   now?: () => number;
   newId?: (prefix: string) => string;
   timings?: Partial<MigrationTimings>;
+  /** Defects to simulate (reference/federation/faults.ts). */
+  faults?: MigrationFaultFlags;
 }
 
 interface Plan {
@@ -101,24 +110,36 @@ interface Plan {
  */
 export class MigrationEngine {
   private readonly plans = new Map<string, Plan>();
+  /** Phase changes seen (by any read) and not yet handed out by `advance`. */
+  private readonly transitions: MigrationTransition[] = [];
   private readonly inventory: NodeInventory;
   private readonly now: () => number;
   private readonly newId: (prefix: string) => string;
   private readonly timings: MigrationTimings;
+  private readonly faults: MigrationFaultFlags;
 
   constructor(options: MigrationOptions) {
     this.inventory = options.inventory;
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? ((prefix) => `${prefix}-${randomUUID()}`);
     this.timings = { ...DEFAULT_MIGRATION_TIMINGS, ...options.timings };
+    this.faults = options.faults ?? NO_MIGRATION_FAULTS;
   }
 
-  start(vm: MigratableVm, targetNodeId: unknown): Migration {
+  start(vm: MigratableVm, targetNodeId: unknown, maxBandwidthMbps: unknown = DEFAULT_BANDWIDTH_MBPS): Migration {
     if (typeof targetNodeId !== 'string' || targetNodeId === '') {
       throw new FederationError('invalid', `target_node_id ${JSON.stringify(targetNodeId)} is invalid: expected the id of a node`, 'target_node_id');
     }
+    const bandwidth = maxBandwidthMbps ?? DEFAULT_BANDWIDTH_MBPS;
+    if (typeof bandwidth !== 'number' || !Number.isInteger(bandwidth) || bandwidth < MIN_BANDWIDTH_MBPS || bandwidth > DEFAULT_BANDWIDTH_MBPS * 10) {
+      throw new FederationError(
+        'invalid',
+        `max_bandwidth_mbps ${JSON.stringify(bandwidth)} is invalid: expected an integer from ${MIN_BANDWIDTH_MBPS} to ${DEFAULT_BANDWIDTH_MBPS * 10}`,
+        'max_bandwidth_mbps',
+      );
+    }
     const nodes = this.inventory.nodes();
-    const target = nodes.find((node) => node.id === targetNodeId);
+    const target = nodes.find((node) => node.id === targetNodeId) ?? (this.faults.acceptsUnknownNode ? { id: targetNodeId, cpu: 0, memory_mb: 0 } : undefined);
     if (!target) {
       throw new FederationError(
         'invalid',
@@ -134,14 +155,15 @@ export class MigrationEngine {
     if (vm.node_id === target.id) throw new FederationError('conflict', `VM ${vm.id} already runs on ${target.id}`);
     const demand = { cpu: vm.cpu_shares, memory_mb: vm.memory_mb };
     const free = this.freeOn(target);
-    if (!fits(demand, free)) {
+    const unchecked = this.faults.ignoresNodeCapacity || (this.faults.acceptsUnknownNode && !nodes.includes(target));
+    if (!fits(demand, free) && !unchecked) {
       throw new FederationError(
         'insufficient_capacity',
         `node ${target.id} has ${describeResources(free)} free; VM ${vm.id} needs ${describeResources(demand)}`,
         'target_node_id',
       );
     }
-    const plan = this.plan(vm, target.id);
+    const plan = this.plan(vm, target.id, bandwidth);
     this.plans.set(plan.migration.id, plan);
     return cloneMigration(plan.migration);
   }
@@ -172,9 +194,30 @@ export class MigrationEngine {
     return cloneMigration(plan.migration);
   }
 
-  /** Moves every migration to the phase the clock says it is in; returns the phase changes. */
+  /** Loads persisted migrations; one cut short by a restart counts as cancelled (the VM stayed on its source). */
+  restore(migrations: readonly Migration[]): Migration[] {
+    const cancelled: Migration[] = [];
+    for (const stored of migrations) {
+      const migration = cloneMigration(stored);
+      if (migration.status === 'in_progress') {
+        migration.status = 'cancelled';
+        migration.completed_at = iso(this.now());
+        cancelled.push(cloneMigration(migration));
+      }
+      const at = Date.parse(migration.started_at);
+      this.plans.set(migration.id, {
+        migration,
+        starts: { preparing: at, 'pre-copy': at, 'stop-and-copy': at, switchover: at },
+        endsAt: at,
+      });
+    }
+    return cancelled;
+  }
+
+  /** Moves every migration to the phase the clock says it is in; returns the phase changes since the last call. */
   advance(): MigrationTransition[] {
-    return [...this.plans.values()].flatMap((plan) => this.refresh(plan));
+    for (const plan of this.plans.values()) this.refresh(plan);
+    return this.transitions.splice(0, this.transitions.length);
   }
 
   /** Does the VM answer right now, and which node answers? */
@@ -186,6 +229,9 @@ export class MigrationEngine {
     }
     // Pre-copy keeps the VM on its source; the source answers until the switchover hands over.
     const answering = migration.phase === 'switchover' ? migration.target_node_id : migration.source_node_id;
+    if (this.faults.unreachableDuringSwitchover && migration.phase === 'switchover') {
+      return { vm_id: vm.id, reachable: false, node_id: null, phase: migration.phase, migration_id: migration.id };
+    }
     return { vm_id: vm.id, reachable: true, node_id: answering, phase: migration.phase, migration_id: migration.id };
   }
 
@@ -197,18 +243,22 @@ export class MigrationEngine {
         .filter((m) => m.status === 'in_progress' && m.target_node_id === node.id)
         .map((m) => ({ cpu: m.cpu_shares, memory_mb: m.memory_mb })),
     );
-    return subtract(node, add(this.inventory.used(node.id), reserved));
+    const free = subtract(node, add(this.inventory.used(node.id), reserved));
+    return { cpu: Math.max(0, free.cpu), memory_mb: Math.max(0, free.memory_mb) };
   }
 
-  private plan(vm: MigratableVm, targetNodeId: string): Plan {
-    const t = this.timings;
+  private plan(vm: MigratableVm, targetNodeId: string, bandwidthMbps: number): Plan {
+    const t = this.faults.skipsPhases ? { prepareMs: 0, precopyMsPerGb: 0, stopAndCopyMs: 0, switchoverMs: 0 } : this.timings;
+    const slower = DEFAULT_BANDWIDTH_MBPS / bandwidthMbps;
     const started = this.now();
-    const precopyMs = t.precopyMsPerGb * Math.max(1, vm.memory_mb / 1024);
+    const prepareMs = t.prepareMs * slower;
+    const precopyMs = t.precopyMsPerGb * Math.max(1, vm.memory_mb / 1024) * slower;
+    const stopAndCopyMs = t.stopAndCopyMs * slower;
     const starts: Record<ActivePhase, number> = {
       preparing: started,
-      'pre-copy': started + t.prepareMs,
-      'stop-and-copy': started + t.prepareMs + precopyMs,
-      switchover: started + t.prepareMs + precopyMs + t.stopAndCopyMs,
+      'pre-copy': started + prepareMs,
+      'stop-and-copy': started + prepareMs + precopyMs,
+      switchover: started + prepareMs + precopyMs + stopAndCopyMs,
     };
     const migration: Migration = {
       id: this.newId('mig'),
@@ -220,16 +270,17 @@ export class MigrationEngine {
       progress: 0,
       cpu_shares: vm.cpu_shares,
       memory_mb: vm.memory_mb,
+      max_bandwidth_mbps: bandwidthMbps,
       started_at: iso(started),
       completed_at: null,
       phases: [{ phase: 'preparing', started_at: iso(started) }],
     };
-    return { migration, starts, endsAt: starts.switchover + t.switchoverMs };
+    return { migration, starts, endsAt: starts.switchover + t.switchoverMs * slower };
   }
 
-  private refresh(plan: Plan): MigrationTransition[] {
+  private refresh(plan: Plan): void {
     const { migration } = plan;
-    if (migration.status !== 'in_progress') return [];
+    if (migration.status !== 'in_progress') return;
     const now = this.now();
     const transitions: MigrationTransition[] = [];
     const reached: MigrationPhase = now >= plan.endsAt ? 'completed' : activePhaseAt(plan, now);
@@ -248,7 +299,7 @@ export class MigrationEngine {
     } else {
       migration.progress = progressAt(plan, reached, now);
     }
-    return transitions.map((t) => ({ ...t, migration: cloneMigration(migration) }));
+    this.transitions.push(...transitions.map((t) => ({ ...t, migration: cloneMigration(migration) })));
   }
 }
 

@@ -12,7 +12,7 @@ export class Reply {
     readonly body: unknown,
     readonly headers?: Record<string, string>,
     /** A body already serialised as JSON (hot paths), sent instead of `body`. */
-    readonly json?: string,
+    readonly json?: string | Buffer,
   ) {}
 }
 
@@ -20,8 +20,8 @@ export const reply = {
   ok: (body: unknown): Reply => new Reply(200, body),
   created: (body: unknown): Reply => new Reply(201, body),
   status: (status: number, body: unknown, headers?: Record<string, string>): Reply => new Reply(status, body, headers),
-  /** A body that is already JSON text. */
-  json: (status: number, json: string): Reply => new Reply(status, undefined, undefined, json),
+  /** A body that is already JSON text (or its UTF-8 bytes). */
+  json: (status: number, json: string | Buffer): Reply => new Reply(status, undefined, undefined, json),
 };
 
 export interface ApiRequest {
@@ -300,7 +300,7 @@ function send(response: ServerResponse, result: unknown): void {
   }
 }
 
-function sendJson(response: ServerResponse, status: number, json: string, headers?: Record<string, string>): void {
+function sendJson(response: ServerResponse, status: number, json: string | Buffer, headers?: Record<string, string>): void {
   if (headers) for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
   response.end(json);

@@ -5,7 +5,7 @@
  */
 import { featureNamesFor } from './datasets';
 import { parameterCount } from './models/neural-network';
-import { METRICS_BY_TYPE, type Activation, type Estimator, type Framework, type MetricName, type ProjectConfig, type ProjectType, type Scaler } from './types';
+import { ESTIMATORS_BY_FRAMEWORK, METRICS_BY_TYPE, type Activation, type Estimator, type Framework, type MetricName, type ProjectConfig, type ProjectType, type Scaler } from './types';
 
 export interface LayerDesign {
   /** Framework name of the layer, e.g. `nn.Linear` or `Dense`. */
@@ -54,7 +54,7 @@ const LOSS: Record<Framework, Record<ProjectType, string>> = {
 
 export function designArchitecture(config: ProjectConfig): Design {
   const { framework, type, architecture } = config;
-  const estimator = architecture.estimator ?? 'neural_network';
+  const estimator = architecture.estimator ?? ESTIMATORS_BY_FRAMEWORK[framework][type][0];
   const seasonLength = config.forecast?.season_length ?? 12;
   const inputFeatures = featureNamesFor(type, seasonLength);
   const customised = Object.keys(architecture).filter((key) => key !== 'estimator' || framework === 'sklearn');

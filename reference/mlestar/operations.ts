@@ -6,8 +6,8 @@ import type { TrainedModel } from './models';
 import { emptyMonitoring, recordRequest, type Alert, type MonitoringState } from './monitoring';
 import type { MaintenanceConfig, Matrix, MonitoringConfig } from './types';
 
-/** Valid production inputs kept per endpoint for drift checks. */
-export const RECENT_INPUTS = 500;
+/** Valid production inputs kept per endpoint: drift checks compare the latest ones with the training rows. */
+export const RECENT_INPUTS = 200;
 
 export interface EndpointRuntime {
   monitoring: MonitoringState;

@@ -43,7 +43,7 @@ function blockSize(prefix: number): number {
  * Parses a segment subnet in CIDR notation and refuses, with one readable line each, bad syntax,
  * a prefix outside MIN..MAX_SEGMENT_PREFIX and host bits set.
  */
-export function parseSegmentSubnet(text: unknown, field = 'subnet'): Subnet {
+export function parseSegmentSubnet(text: unknown, field = 'subnet', { allowHostBits = false } = {}): Subnet {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new NetworkError('invalid', `${field} is required: expected an IPv4 CIDR such as 10.0.1.0/24`, field);
   }
@@ -62,7 +62,7 @@ export function parseSegmentSubnet(text: unknown, field = 'subnet'): Subnet {
   }
   const size = blockSize(prefix);
   const network = address - (address % size);
-  if (network !== address) {
+  if (network !== address && !allowHostBits) {
     throw new NetworkError(
       'invalid',
       `${field} "${text}" has host bits set: expected the network address ${formatIPv4(network)}/${prefix}`,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { contains, formatIPv4, formatSubnet, isHostAddress, overlaps, parseIPv4, parseSegmentSubnet, type Subnet } from './cidr';
 import { NetworkError } from './errors';
+import { NO_NETWORK_FAULTS, type NetworkFaultFlags } from './faults';
 import {
   NETWORK_TYPES,
   type Attachment,
@@ -16,6 +17,8 @@ import { byEvaluationOrder, isPort, parseProtocol, policyMatches, validatePolicy
 export interface NetworkFabricOptions {
   now?: () => number;
   newId?: (prefix: string) => string;
+  /** Defects to simulate (reference/network/faults.ts). */
+  faults?: NetworkFaultFlags;
 }
 
 export interface NetworkInput {
@@ -50,10 +53,12 @@ export class NetworkFabric {
   private readonly policies = new Map<string, NetworkPolicy>();
   private readonly now: () => number;
   private readonly newId: (prefix: string) => string;
+  private readonly faults: NetworkFaultFlags;
 
   constructor(options: NetworkFabricOptions = {}) {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? ((prefix) => `${prefix}-${randomUUID()}`);
+    this.faults = options.faults ?? NO_NETWORK_FAULTS;
   }
 
   // ---- segments -------------------------------------------------------------------------------
@@ -67,13 +72,13 @@ export class NetworkFabric {
     if (typeof type !== 'string' || !(NETWORK_TYPES as readonly string[]).includes(type)) {
       throw new NetworkError('invalid', `type ${JSON.stringify(type)} is invalid: expected one of ${NETWORK_TYPES.join(', ')}`, 'type');
     }
-    const subnet = parseSegmentSubnet(input.subnet);
+    const subnet = parseSegmentSubnet(input.subnet, 'subnet', { allowHostBits: this.faults.acceptsHostBits });
     const gateway = this.gatewayFor(subnet, input.gateway);
     for (const existing of this.segments.values()) {
       if (existing.network.name === name) {
         throw new NetworkError('conflict', `a network named "${name}" already exists (${existing.network.id})`, 'name');
       }
-      if (overlaps(existing.subnet, subnet)) {
+      if (overlaps(existing.subnet, subnet) && !this.faults.acceptsOverlap) {
         throw new NetworkError(
           'conflict',
           `subnet ${formatSubnet(subnet)} overlaps network "${existing.network.name}" (${existing.network.subnet})`,
@@ -248,7 +253,7 @@ export class NetworkFabric {
     const to = this.segment(destinationNetworkId).network.name;
     const policy = [...this.policies.values()]
       .sort(byEvaluationOrder)
-      .find((p) => policyMatches(p, sourceNetworkId, destinationNetworkId, protocol, port));
+      .find((p) => policyMatches(p, sourceNetworkId, destinationNetworkId, protocol, port, this.faults));
     if (policy) {
       return {
         reachable: policy.action === 'allow',
@@ -266,7 +271,7 @@ export class NetworkFabric {
       };
     }
     return {
-      reachable: false,
+      reachable: this.faults.defaultAllow,
       decided_by: 'default-deny',
       rule: { kind: 'built-in', id: 'default-deny' },
       reason: `no policy allows ${traffic} from "${from}" to "${to}"; traffic between segments is denied by default`,
@@ -306,7 +311,7 @@ export class NetworkFabric {
   }
 
   private gatewayFor(subnet: Subnet, requested: unknown): number {
-    if (requested === undefined || requested === null || requested === '') return subnet.network + 1;
+    if (requested === undefined || requested === null || requested === '') return this.faults.gatewayIsNetworkAddress ? subnet.network : subnet.network + 1;
     const address = typeof requested === 'string' ? parseIPv4(requested) : undefined;
     if (address === undefined) {
       throw new NetworkError('invalid', `gateway ${JSON.stringify(requested)} is not an IPv4 address: expected e.g. ${formatIPv4(subnet.network + 1)}`, 'gateway');
@@ -326,7 +331,7 @@ export class NetworkFabric {
   }
 
   private nextFreeAddress(segment: Segment): number {
-    const used = this.usedAddresses(segment.network.id);
+    const used = this.faults.duplicateAddresses ? new Set<number>() : this.usedAddresses(segment.network.id);
     for (let address = segment.subnet.network + 1; address < segment.subnet.broadcast; address++) {
       if (address !== segment.gateway && !used.has(address)) return address;
     }

@@ -1,4 +1,5 @@
 import { NetworkError } from './errors';
+import { NO_NETWORK_FAULTS, type NetworkFaultFlags } from './faults';
 import { POLICY_ACTIONS, PROTOCOLS, type NetworkPolicy, type PolicyAction, type Protocol } from './model';
 
 export const DEFAULT_POLICY_PRIORITY = 100;
@@ -80,10 +81,13 @@ export function policyMatches(
   destinationNetworkId: string,
   protocol: Protocol,
   port: number | null,
+  faults: Pick<NetworkFaultFlags, 'policyIgnoresPorts' | 'policyBothDirections'> = NO_NETWORK_FAULTS,
 ): boolean {
-  if (policy.source_network_id !== sourceNetworkId || policy.destination_network_id !== destinationNetworkId) return false;
+  const forward = policy.source_network_id === sourceNetworkId && policy.destination_network_id === destinationNetworkId;
+  const backward = policy.source_network_id === destinationNetworkId && policy.destination_network_id === sourceNetworkId;
+  if (!forward && !(faults.policyBothDirections && backward)) return false;
   if (policy.protocol !== 'any' && policy.protocol !== protocol) return false;
-  if (policy.ports.length === 0) return true;
+  if (policy.ports.length === 0 || faults.policyIgnoresPorts) return true;
   return port !== null && policy.ports.includes(port);
 }
 

@@ -45,10 +45,10 @@ export interface TierStatus extends TierSpec {
 export interface ThroughputMeasurement {
   tier: TierName;
   sample_bytes: number;
-  /** Measured on real transfers, converted back to the class's simulated MB/s. */
+  /** Best of several rounds of real transfers, converted back to the class's simulated MB/s. */
   write_mb_s: number;
   read_mb_s: number;
-  /** Measured real wall time of the write and the read together. */
+  /** Real wall time of every round together. */
   duration_ms: number;
   measured_at: string;
 }

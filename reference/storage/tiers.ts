@@ -13,10 +13,10 @@ export interface TierSpec {
 }
 
 export const DEFAULT_TIERS: readonly TierSpec[] = [
-  { name: 'HOT', media: 'nvme-ssd', latency_ms: 0.1, throughput_mb_s: 2000, capacity_gb: 1024 },
-  { name: 'WARM', media: 'sata-ssd', latency_ms: 1, throughput_mb_s: 500, capacity_gb: 4096 },
-  { name: 'COLD', media: 'hdd', latency_ms: 10, throughput_mb_s: 150, capacity_gb: 16384 },
-  { name: 'ARCHIVE', media: 'object-archive', latency_ms: 200, throughput_mb_s: 40, capacity_gb: 65536 },
+  { name: 'HOT', media: 'nvme-ssd', latency_ms: 0.1, throughput_mb_s: 2000, capacity_gb: 512 },
+  { name: 'WARM', media: 'sata-ssd', latency_ms: 1, throughput_mb_s: 500, capacity_gb: 2048 },
+  { name: 'COLD', media: 'hdd', latency_ms: 10, throughput_mb_s: 150, capacity_gb: 8192 },
+  { name: 'ARCHIVE', media: 'object-archive', latency_ms: 200, throughput_mb_s: 40, capacity_gb: 32768 },
 ];
 
 export function isTierName(value: unknown): value is TierName {

@@ -90,3 +90,13 @@ export function describeError(error: unknown): string {
   }
   return String(error).slice(0, 200);
 }
+
+/** The failure an operation's result stands for: something with a numeric status of 400 or more. */
+export function failureOf(value: unknown): { kind: ErrorKind; message: string } | null {
+  if (value === null || typeof value !== 'object') return null;
+  const record = value as { status?: unknown; statusCode?: unknown };
+  const status = typeof record.status === 'number' ? record.status : record.statusCode;
+  if (typeof status !== 'number') return null;
+  const kind = classifyStatus(status);
+  return kind === null ? null : { kind, message: `HTTP ${status}` };
+}

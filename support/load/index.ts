@@ -6,8 +6,10 @@ export { ERROR_KINDS, LoadFailure, classifyError, classifyStatus, type ErrorKind
 export { LatencyHistogram, type LatencySummary } from './histogram';
 export type { SeriesPoint } from './series';
 export { LoadHttpClient, type LoadRequest, type LoadResponse, type LoadHttpClientOptions } from './http';
-export { ResourceMonitor, ProcResourceSource, MetricsEndpointSource, UnavailableSource, parsePrometheusProcessMetrics, type ResourceReport, type ResourceSource } from './resources';
+export { ResourceMonitor, ProcResourceSource, MetricsEndpointSource, UnavailableSource, parsePrometheusProcessMetrics, parseNovaCronSystemMetrics, type ResourceReport, type ResourceSource } from './resources';
+export { resourceSourceFor, findListeningPid } from './local-target';
 export { WebSocketLoad, type WebSocketLoadOptions, type WebSocketLoadResult, type WebSocketConnectResult, type WebSocketDeliveryResult } from './websocket';
+export { OperationBreakdown, type OperationResult } from './breakdown';
 export { findCapacity, breachOf, type CapacityLimits, type CapacityReport, type CapacityStep } from './capacity';
 export { formatLoadSummary, formatResourceSummary } from './summary';
 export { renderLoadCharts, renderLoadReportHtml, type LoadReportInput, type NamedChart } from './chart';

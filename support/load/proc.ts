@@ -63,6 +63,8 @@ export interface ProcessSample {
   cpuSeconds: number;
   rssBytes: number;
   peakRssBytes: number;
+  /** the machine the process runs on, when the source knows it */
+  host?: { cores: number; memoryBytes: number };
 }
 
 /** Reads one sample of a local process, or throws when it has gone. */

@@ -35,6 +35,8 @@ export type ResourceReport =
       peakCpuPercent: number;
       /** the highest resident memory seen (VmHWM for a local process: its lifetime peak) */
       peakRssMb: number;
+      /** resident memory at the last sample minus at the first (a leak shows here) */
+      rssGrowthMb: number;
       peakMemoryPercentOfHost?: number;
       series: ResourcePoint[];
     }
@@ -74,13 +76,34 @@ export function parsePrometheusProcessMetrics(text: string): ProcessSample | nul
   return { cpuSeconds, rssBytes, peakRssBytes: rssBytes };
 }
 
+/** NovaCron's own JSON (`GET /api/v1/system/metrics`, contract/domains/system-metrics.yaml). */
+export function parseNovaCronSystemMetrics(text: string): ProcessSample | null {
+  try {
+    const body = JSON.parse(text) as { process?: Record<string, unknown>; host?: Record<string, unknown> };
+    const cpuSeconds = body.process?.cpu_seconds_total;
+    const rssBytes = body.process?.resident_memory_bytes;
+    if (typeof cpuSeconds !== 'number' || typeof rssBytes !== 'number') return null;
+    const peak = body.process?.peak_resident_memory_bytes;
+    const cores = body.host?.cpus;
+    const memoryBytes = body.host?.memory_bytes;
+    return {
+      cpuSeconds,
+      rssBytes,
+      peakRssBytes: typeof peak === 'number' ? peak : rssBytes,
+      ...(typeof cores === 'number' && typeof memoryBytes === 'number' ? { host: { cores, memoryBytes } } : {}),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a remote target's metrics endpoint: Prometheus text or NovaCron's JSON, by content type. */
 export class MetricsEndpointSource implements ResourceSource {
   readonly description: string;
 
   constructor(
     private readonly url: string,
     private readonly headers: Record<string, string> = {},
-    private readonly parse: (body: string) => ProcessSample | null = parsePrometheusProcessMetrics,
   ) {
     this.description = `metrics endpoint ${url}`;
   }
@@ -88,7 +111,10 @@ export class MetricsEndpointSource implements ResourceSource {
   async sample(): Promise<ProcessSample | null> {
     try {
       const response = await fetch(this.url, { headers: this.headers, signal: AbortSignal.timeout(2000) });
-      return response.ok ? this.parse(await response.text()) : null;
+      if (!response.ok) return null;
+      const text = await response.text();
+      const json = (response.headers.get('content-type') ?? '').includes('json');
+      return json ? parseNovaCronSystemMetrics(text) : parsePrometheusProcessMetrics(text);
     } catch {
       return null;
     }
@@ -113,6 +139,7 @@ export class ResourceMonitor {
   private readonly samples: ResourceSample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private peakRssBytes = 0;
+  private host: ProcessSample['host'];
   private sampling: Promise<void> = Promise.resolve();
 
   constructor(
@@ -140,6 +167,7 @@ export class ResourceMonitor {
     const sample = await this.source.sample();
     if (sample === null) return;
     this.samples.push({ ...sample, atMs: performance.now() });
+    this.host = sample.host ?? this.host;
     this.peakRssBytes = Math.max(this.peakRssBytes, sample.peakRssBytes, sample.rssBytes);
   }
 
@@ -160,7 +188,7 @@ export class ResourceMonitor {
         rssMb: sample.rssBytes / MB,
       };
     });
-    const host = this.source.host;
+    const host = this.source.host ?? this.host;
     return {
       available: true,
       source,
@@ -169,6 +197,7 @@ export class ResourceMonitor {
       ...(host ? { cpuPercentOfHost: cpuPercent / host.cores } : {}),
       peakCpuPercent: Math.max(...series.map((point) => point.cpuPercent)),
       peakRssMb: this.peakRssBytes / MB,
+      rssGrowthMb: (last.rssBytes - first.rssBytes) / MB,
       ...(host ? { peakMemoryPercentOfHost: (100 * this.peakRssBytes) / host.memoryBytes } : {}),
       series,
     };

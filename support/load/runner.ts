@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyError, classifyStatus, describeError, type ErrorKind } from './errors';
+import { classifyError, describeError, failureOf } from './errors';
 import { ProgressReporter, type ProgressOptions } from './progress';
 import { LoadRecorder, type RecorderMeta } from './recorder';
 import type { LoadResult } from './result';
@@ -58,15 +58,6 @@ const DEFAULT_MAX_IN_FLIGHT = 10_000;
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: got ${value}, expected a positive integer`);
   return value;
-}
-
-function failureOf(value: unknown): { kind: ErrorKind; message: string } | null {
-  if (value === null || typeof value !== 'object') return null;
-  const record = value as { status?: unknown; statusCode?: unknown };
-  const status = typeof record.status === 'number' ? record.status : record.statusCode;
-  if (typeof status !== 'number') return null;
-  const kind = classifyStatus(status);
-  return kind === null ? null : { kind, message: `HTTP ${status}` };
 }
 
 /** Runs one request and records its outcome; latency counts from `startMs`. */

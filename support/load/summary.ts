@@ -48,6 +48,6 @@ export function formatResourceSummary(report: ResourceReport, title = 'Target re
   return [
     `🖥️  ${title} (${report.source}, ${report.windowSeconds.toFixed(1)} s):`,
     `  - CPU over the window: ${report.cpuPercent.toFixed(1)}% of one core${ofHost}; highest 1 s sample ${report.peakCpuPercent.toFixed(0)}%`,
-    `  - Peak memory (RSS): ${report.peakRssMb.toFixed(1)} MB${memory}`,
+    `  - Peak memory (RSS): ${report.peakRssMb.toFixed(1)} MB${memory}; grew ${report.rssGrowthMb.toFixed(1)} MB over the window`,
   ].join('\n');
 }

@@ -19,7 +19,7 @@ describe('scaling group configuration', () => {
       memory_scale_down_threshold: 30,
       evaluation_window_seconds: 1,
       cooldown_seconds: 1,
-      vm_template: { cpu_shares: 1, memory_mb: 512, image: 'ubuntu-24.04' },
+      vm_template: { cpu_shares: 1, memory_mb: 512, image: 'ubuntu-24.04', tags: [] },
     });
   });
 

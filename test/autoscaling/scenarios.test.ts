@@ -4,6 +4,8 @@ import { AUTOSCALING_SCENARIOS, faults } from '../../reference/autoscaling/fault
 import { DEFAULT_INTERVAL_MS, scenarios, type AutoscalingScenarioName } from './scenarios';
 
 /** Each scenario runs with the load change falling at several points of the autoscaler's interval. */
+/** Defects of the HTTP module (what reaches the event stream), which only the feature itself can see. */
+const MODULE_FAULTS = new Set(['autoscaling-unannounced']);
 const PHASES = [0, 37, 101, 163, DEFAULT_INTERVAL_MS - 1];
 
 describe('autoscaling scenarios on a manual clock', () => {
@@ -17,7 +19,7 @@ describe('autoscaling scenarios on a manual clock', () => {
     });
   }
 
-  for (const fault of faults) {
+  for (const fault of faults.filter((f) => !MODULE_FAULTS.has(f.name))) {
     for (const name of fault.scenarios as AutoscalingScenarioName[]) {
       it(`fail with ${fault.name}: ${name}`, async () => {
         for (const phase of PHASES) {

@@ -31,6 +31,10 @@ export class FakeVms implements MemberVms {
     this.deleted.push(vmId);
   }
 
+  exists(vmId: string): boolean {
+    return !this.deleted.includes(vmId);
+  }
+
   metrics(vmId: string, group: ScalingGroup): MemberMetrics | undefined {
     return this.alive.has(vmId) ? this.load.loadOf(vmId, group.id) : undefined;
   }

@@ -59,12 +59,30 @@ describe('live migration', () => {
     assert.equal(done.completed_at, new Date(1_000_000 + 10 + 100 + 10 + 10).toISOString());
   });
 
+  it('takes longer on a capped link and validates the cap', () => {
+    const capped = engine.start(vms[0], 'node-2', 2500);
+    assert.equal(capped.max_bandwidth_mbps, 2500);
+    time += 4 * 130 - 1;
+    assert.equal(engine.get(capped.id).phase, 'switchover');
+    time += 1;
+    assert.equal(engine.get(capped.id).status, 'completed');
+    refused(() => engine.start(vms[1], 'node-2', 50), 'invalid', /max_bandwidth_mbps 50 is invalid: expected an integer from 100 to 100000/);
+  });
+
   it('reports every skipped phase when the clock jumps', () => {
     const { id } = engine.start(vms[0], 'node-2');
     time += 1000;
     const transitions = engine.advance();
     assert.deepEqual(transitions.map((t) => t.to_phase), ['pre-copy', 'stop-and-copy', 'switchover', 'completed']);
     assert.equal(engine.get(id).status, 'completed');
+  });
+
+  it('hands every phase change to advance even when a read saw it first', () => {
+    const { id } = engine.start(vms[0], 'node-2');
+    time += 1000;
+    assert.equal(engine.get(id).status, 'completed');
+    assert.deepEqual(engine.advance().map((t) => t.to_phase), ['pre-copy', 'stop-and-copy', 'switchover', 'completed']);
+    assert.deepEqual(engine.advance(), []);
   });
 
   it('keeps the VM reachable in every phase, answered by the source then the target', () => {

@@ -51,9 +51,9 @@ describe('summary', () => {
 
   it('prints resources, or why there are none', () => {
     assert.match(formatResourceSummary({ available: false, source: 'x', reason: 'no metrics endpoint' }), /unavailable \(no metrics endpoint\)/);
-    const text = formatResourceSummary({ available: true, source: '/proc/1', windowSeconds: 60, cpuPercent: 12.34, cpuPercentOfHost: 6.17, peakCpuPercent: 30, peakRssMb: 85.25, peakMemoryPercentOfHost: 0.35, series: [] });
+    const text = formatResourceSummary({ available: true, source: '/proc/1', windowSeconds: 60, cpuPercent: 12.34, cpuPercentOfHost: 6.17, peakCpuPercent: 30, peakRssMb: 85.25, rssGrowthMb: 1.5, peakMemoryPercentOfHost: 0.35, series: [] });
     assert.match(text, /CPU over the window: 12\.3% of one core \(6\.2% of the host\)/);
-    assert.match(text, /Peak memory \(RSS\): 85\.3 MB \(0\.35% of host memory\)/);
+    assert.match(text, /Peak memory \(RSS\): 85\.3 MB \(0\.35% of host memory\); grew 1\.5 MB over the window/);
   });
 });
 

@@ -176,6 +176,19 @@ describe('VMs', () => {
     assert.deepEqual(order, [...order].sort(), 'the list is sorted by created_at then id');
   });
 
+  it('shows every change in the list at once, for the same query', async () => {
+    const read = async () => (await ref.request<{ items: Vm[]; total: number }>('GET', '/api/v1/vms?tag=fresh', { token: viewer })).body;
+    assert.deepEqual((await read()).items, []);
+    const created = await ref.createVm(operator, { name: 'fresh-1', tags: ['fresh'] });
+    assert.deepEqual((await read()).items.map((vm) => vm.state), ['creating']);
+    await ref.waitForState(operator, created.body.id, 'running');
+    assert.deepEqual((await read()).items.map((vm) => vm.state), ['running']);
+    await ref.request('POST', `/api/v1/vms/${created.body.id}/pause`, { token: operator });
+    assert.deepEqual((await read()).items.map((vm) => vm.state), ['paused']);
+    await ref.request('DELETE', `/api/v1/vms/${created.body.id}`, { token: operator });
+    assert.deepEqual(await read(), { items: [], total: 0, page: 1, page_size: 50 });
+  });
+
   it('summarises the VMs by state, for a tag or for all', async () => {
     const [first, second] = [await runningVm('summary-1', { tags: ['summary'] }), await runningVm('summary-2', { tags: ['summary'] })];
     await ref.request('POST', `/api/v1/vms/${second.id}/stop`, { token: operator });

@@ -49,7 +49,7 @@ export function createVmsModule(): ReferenceModule {
 
       router.get('/api/v1/vms', (request) => {
         if (!faults.has('vm-list-public')) auth.requireRole(request, 'viewer');
-        return reply.json(200, vms.listJson(validateListQuery(request.query)));
+        return reply.json(200, vms.listBody(validateListQuery(request.query)));
       });
 
       router.post('/api/v1/vms', async (request) => {

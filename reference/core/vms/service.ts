@@ -33,9 +33,12 @@ interface StateChange {
   details?: Record<string, unknown>;
   /** False when the change is left out of the VM's history (fault vm-history-missing). */
   recorded?: boolean;
+  /** The node the VM runs on after the change (a completed live migration). */
+  node_id?: string;
 }
 
 export const SCHEDULER_NODES = ['node-1', 'node-2', 'node-3'] as const;
+const LIST_CACHE_LIMIT = 256;
 
 interface VmRow {
   id: string;
@@ -77,6 +80,8 @@ export class VmService {
   private readonly nodeLoad = new Map<string, number>();
   private readonly provisioning = new Map<string, NodeJS.Timeout>();
   private readonly lock = new KeyedLock();
+  /** List bodies by query; emptied by every change (see `changed`). */
+  private readonly listCache = new Map<string, Buffer>();
   private stopped = false;
 
   constructor(
@@ -130,6 +135,21 @@ export class VmService {
 
   get count(): number {
     return this.ordered.length;
+  }
+
+  /**
+   * The list endpoint's body as bytes, reused until the next change of any VM (reads repeat
+   * far more often than writes: no JSON building or UTF-8 encoding per read).
+   */
+  listBody(query: VmListQuery): Buffer {
+    const key = `${query.state ?? ''}\u0000${query.namePrefix ?? ''}\u0000${query.tag ?? ''}\u0000${query.page}\u0000${query.pageSize}`;
+    let body = this.listCache.get(key);
+    if (!body) {
+      if (this.listCache.size >= LIST_CACHE_LIMIT) this.listCache.clear();
+      body = Buffer.from(this.listJson(query));
+      this.listCache.set(key, body);
+    }
+    return body;
   }
 
   /** The list endpoint's body, built from the VMs' cached JSON. */
@@ -225,7 +245,7 @@ export class VmService {
    * For other domains: moves a VM to `to` outside the user state machine (e.g. migrating, failed),
    * with a history entry of `type` (default lifecycle) and a `vm.state_changed` message.
    */
-  async changeState(id: string, to: VmState, change: { action: string; type?: string; details?: Record<string, unknown> }): Promise<Vm> {
+  async changeState(id: string, to: VmState, change: { action: string; type?: string; details?: Record<string, unknown>; node_id?: string }): Promise<Vm> {
     return this.lock.run(`vm:${id}`, async () => (await this.change(this.require(id), { ...change, to })).vm);
   }
 
@@ -250,17 +270,22 @@ export class VmService {
     const from = record.vm.state;
     const shown = change.shown ?? change.to;
     const now = new Date().toISOString();
-    const vm: Vm = Object.freeze({ ...record.vm, state: shown, updated_at: now });
+    const vm: Vm = Object.freeze({ ...record.vm, state: shown, node_id: change.node_id ?? record.vm.node_id, updated_at: now });
     const event =
       change.recorded === false
         ? undefined
         : newEvent(vm.id, record.history.length + 1, change.type ?? 'lifecycle', change.action, from, change.to, now, change.details);
     await this.deps.db.transaction(async (client) => {
-      await client.query('UPDATE vms SET state = $2, updated_at = $3 WHERE id = $1', [vm.id, vm.state, vm.updated_at]);
+      await client.query('UPDATE vms SET state = $2, updated_at = $3, node_id = $4 WHERE id = $1', [vm.id, vm.state, vm.updated_at, vm.node_id]);
       if (event) await insertEvent(client, event);
     });
+    if (vm.node_id !== record.vm.node_id) {
+      decrement(this.nodeLoad, record.vm.node_id);
+      this.nodeLoad.set(vm.node_id, (this.nodeLoad.get(vm.node_id) ?? 0) + 1);
+    }
     record.vm = vm;
     record.json = this.serialize(vm);
+    this.listCache.clear();
     if (event) record.history.push(event);
     this.deps.events.publish('vm.state_changed', { vm_id: vm.id, name: vm.name, from_state: from, to_state: change.to, action: change.action });
     return record;
@@ -309,6 +334,7 @@ export class VmService {
 
   private remember(vm: Vm, history: VmEvent[]): VmRecord {
     const record: VmRecord = { vm, json: this.serialize(vm), history };
+    this.listCache.clear();
     this.byId.set(vm.id, record);
     this.ordered.splice(insertionIndex(this.ordered, vm), 0, record);
     this.namesInUse.set(vm.name, (this.namesInUse.get(vm.name) ?? 0) + 1);
@@ -318,6 +344,7 @@ export class VmService {
 
   private forget(record: VmRecord): void {
     const { vm } = record;
+    this.listCache.clear();
     this.byId.delete(vm.id);
     const index = this.ordered.indexOf(record);
     if (index >= 0) this.ordered.splice(index, 1);

@@ -1,0 +1,134 @@
+import type { FaultDefinition } from '../faults';
+import { MLESTAR_FAULTS as F } from './fault-names';
+
+// Scenario titles, exactly as in features/mle-star/*.feature.
+export const MLESTAR_SCENARIOS = {
+  // workflow.feature
+  allStages: 'A project goes through all seven stages, from specification to maintenance',
+  order: 'A stage cannot run before the stages it depends on',
+  failureStops: 'A failed stage stops the workflow with a clear reason',
+  resume: 'A stopped workflow resumes from the stage that needs another try',
+  invalidConfig: 'An invalid project configuration is refused, naming the setting at fault',
+  missingEssentials: 'A project without its essentials is refused, naming each missing setting',
+  // stages.feature
+  specification: 'The specification checks the configuration, the metric targets and the data source',
+  tooFewSamples: 'A data source too small to judge a model fails the specification',
+  design: 'The design chooses an architecture for the framework and the project type',
+  customNetwork: "A customised network replaces the framework's default design",
+  tooLarge: 'A design too large to train fails the design stage',
+  implementation: "The implementation generates the project's code, configuration and notebooks",
+  evaluation: 'The evaluation trains the model and measures it on data it never saw',
+  endpoint: 'The deployed model answers valid input and refuses malformed input',
+  monitoring: 'Monitoring counts requests, predictions, errors and latency',
+  alert: 'An alert fires when the error rate reaches its threshold, and not before',
+  schedule: 'Maintenance sets the retraining schedule',
+  drift: 'Drift is detected when the production inputs shift, and not when they do not',
+  tooSensitive: 'A drift detector too sensitive for its data fails the maintenance stage',
+  // frameworks.feature
+  frameworks: 'Each framework reaches the metric target of each project type',
+  // templates.feature
+  typeShapes: 'Each project type gets code shaped for its problem',
+  customCode: 'A customised network and pipeline show up in the generated code',
+  customEstimator: 'A customised estimator and pipeline show up in the generated scikit-learn project',
+  notebooks: 'The eda, training and evaluation notebooks are valid Jupyter notebooks',
+} as const;
+
+const S = MLESTAR_SCENARIOS;
+
+export const faults: FaultDefinition[] = [
+  {
+    name: F.orderNotEnforced,
+    description: 'A stage may be run before the stages it depends on: the order check only happens when the whole workflow runs.',
+    scenarios: [S.order],
+  },
+  {
+    name: F.maintenanceSkipped,
+    description: 'The maintenance stage is marked succeeded without doing its work: no retraining schedule, no drift baseline, no calibration.',
+    scenarios: [S.allStages, S.schedule, S.tooSensitive],
+  },
+  {
+    name: F.failedStageContinues,
+    description: 'A missed metric target is logged but does not fail the evaluation, so the workflow goes on to deploy a model that missed its targets.',
+    scenarios: [S.failureStops, S.resume],
+  },
+  {
+    name: F.resumeFromFailedStage,
+    description: 'Resuming ignores the requested stage and continues at the failed one, so a changed design never takes effect.',
+    scenarios: [S.resume],
+  },
+  {
+    name: F.noStageEvents,
+    description: 'Only the start and the end of a workflow are published on the event stream; stage progress is not.',
+    scenarios: [S.allStages],
+  },
+  {
+    name: F.targetsUnchecked,
+    description: 'Metric targets are taken as given: out-of-range, misplaced and missing targets are accepted.',
+    scenarios: [S.invalidConfig, S.missingEssentials],
+  },
+  {
+    name: F.specSkipsDataCheck,
+    description: 'The specification checks the configuration and the targets but never loads the data source, so a data source too small to judge a model passes.',
+    scenarios: [S.specification, S.tooFewSamples],
+  },
+  {
+    name: F.designIgnoresCustomisation,
+    description: "The design stage builds the framework's default architecture whatever the project customised (layers, epochs, estimator, scaling).",
+    scenarios: [S.customNetwork, S.tooLarge, S.customCode, S.customEstimator, S.resume],
+  },
+  {
+    name: F.regressionLossWrong,
+    description: "Regression and time-series designs take the framework's classification loss (cross-entropy) from the loss table.",
+    scenarios: [S.design],
+  },
+  {
+    name: F.splitNotStratified,
+    description: 'The generated data helper lost the stratify argument, so classification projects split their data without keeping the class balance.',
+    scenarios: [S.typeShapes],
+  },
+  {
+    name: F.requirementsOmitFramework,
+    description: 'requirements.txt lists the common packages but not the framework itself (torch, tensorflow or scikit-learn).',
+    scenarios: [S.implementation],
+  },
+  {
+    name: F.notebookInvalid,
+    description: 'Notebooks are "cleaned" after generation by deleting outputs and execution_count from code cells, which nbformat 4 requires.',
+    scenarios: [S.notebooks],
+  },
+  {
+    name: F.metricsNotComputed,
+    description: 'The evaluation reports each metric target as the achieved value instead of the metric computed from the held-out predictions.',
+    scenarios: [S.evaluation, S.frameworks, S.failureStops],
+  },
+  {
+    name: F.tensorflowOneEpoch,
+    description: 'TensorFlow designs read their epochs from the wrong setting and train for a single epoch.',
+    scenarios: [S.frameworks],
+  },
+  {
+    name: F.firstEnvironmentOnly,
+    description: 'The deployment stage deploys to the first configured environment only (staging), yet reports success.',
+    scenarios: [S.allStages, S.endpoint, S.monitoring, S.alert, S.drift],
+  },
+  {
+    name: F.acceptsMalformedInput,
+    description: 'The deployed endpoint does not check its input: short rows are padded with zeros and words read as 0, and a prediction is returned.',
+    scenarios: [S.endpoint, S.monitoring, S.alert],
+  },
+  {
+    name: F.errorsNotCounted,
+    description: 'Monitoring counts refused prediction requests as served, so the error rate stays 0 and no alert can fire.',
+    scenarios: [S.monitoring, S.alert],
+  },
+  {
+    name: F.driftNeverDetected,
+    description: 'Drift checks compare the recent inputs with themselves instead of with the training rows, so drift is never detected.',
+    scenarios: [S.drift, S.tooSensitive],
+  },
+  {
+    name: F.scheduleIgnored,
+    description: "The retraining schedule is ignored: the next runs are always computed as daily at midnight.",
+    scenarios: [S.schedule],
+  },
+];

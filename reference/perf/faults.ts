@@ -1,0 +1,59 @@
+import type { FaultDefinition } from '../faults';
+
+/** Fault names of the performance domain (switched on with NOVACRON_FAULTS). */
+export const PERF_FAULTS = {
+  vmWritesSerialized: 'perf-vm-writes-serialized',
+  summarySlow: 'perf-dashboard-summary-slow',
+  vmListBlocks: 'perf-vm-list-blocks',
+  leaksConnectionBuffers: 'perf-leaks-connection-buffers',
+  fanOutCapped: 'perf-ws-fanout-capped',
+  subscriptionsLeak: 'perf-ws-subscriptions-leak',
+} as const;
+
+// Scenario titles of features/performance/*.feature, exactly.
+export const PERF_SCENARIOS = {
+  vmCreation: '100 virtual machines requested 20 at a time',
+  lifecycleMix: 'A lifecycle mix over 50 virtual machines',
+  dashboardLoad: "The dashboard's views under 1000 requests from 50 concurrent connections",
+  sustained: '20 requests per second for 60 seconds within resource limits',
+  userLoad: 'The configured user load is served within the service levels',
+  websocketScaling: 'Every one of 200 connected dashboards receives every update',
+  websocketRelease: 'Disconnected dashboards release their connections',
+  stress: 'Concurrency rises step by step until a service level breaks',
+  benchmarks: 'The <view> meets its service level',
+} as const;
+
+const S = PERF_SCENARIOS;
+
+export const faults: FaultDefinition[] = [
+  {
+    name: PERF_FAULTS.vmWritesSerialized,
+    description: 'Every VM write (create, action, delete) waits for one global lock and holds it for 300 ms, so concurrent VM operations queue behind each other.',
+    scenarios: [S.vmCreation, S.lifecycleMix],
+  },
+  {
+    name: PERF_FAULTS.summarySlow,
+    description: 'The dashboard summary recounts every VM the slow way and takes 3 s to answer.',
+    scenarios: [S.dashboardLoad, S.userLoad, S.benchmarks],
+  },
+  {
+    name: PERF_FAULTS.vmListBlocks,
+    description: 'Listing VMs blocks the event loop for 30 ms per request (a synchronous copy and sort of every VM), so the whole API stalls under concurrent listing.',
+    scenarios: [S.stress, S.benchmarks],
+  },
+  {
+    name: PERF_FAULTS.leaksConnectionBuffers,
+    description: "A leaking connection: each API request's 256 KB read buffer is kept after the request ended, so memory grows with every request.",
+    scenarios: [S.sustained],
+  },
+  {
+    name: PERF_FAULTS.fanOutCapped,
+    description: 'The real-time stream delivers each event to the first 64 subscribers only; later dashboards never hear of it.',
+    scenarios: [S.websocketScaling],
+  },
+  {
+    name: PERF_FAULTS.subscriptionsLeak,
+    description: 'A closed real-time connection stays subscribed to the event bus: its subscription, and everything it holds, is never released.',
+    scenarios: [S.websocketRelease],
+  },
+];

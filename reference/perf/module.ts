@@ -1,0 +1,81 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventBus } from '../core/events';
+import type { ApiRequest, Router } from '../http/router';
+import type { ReferenceContext, ReferenceModule } from '../module';
+import { PERF_FAULTS } from './faults';
+import { SystemMetricsReader } from './metrics';
+
+const SERIALIZED_WRITE_MS = 300;
+const SLOW_SUMMARY_MS = 3000;
+const LIST_BLOCK_MS = 30;
+const LEAKED_BYTES_PER_REQUEST = 256 * 1024;
+const FAN_OUT_CAP = 64;
+
+function busyWait(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // the defect: synchronous work on the event loop
+  }
+}
+
+/** A queue of 300 ms turns: each caller waits for every earlier one. */
+function globalLock(): () => Promise<void> {
+  let tail: Promise<void> = Promise.resolve();
+  return () => {
+    const turn = tail.then(() => sleep(SERIALIZED_WRITE_MS)).then(() => undefined);
+    tail = turn;
+    return turn;
+  };
+}
+
+/**
+ * The performance domain: `GET /api/v1/system/metrics` (the process's CPU, memory, event-loop
+ * delay and connections, so a remote target can be monitored) and the performance faults of
+ * ./faults.ts, applied as request hooks and around the event bus so no other module changes.
+ */
+export function createPerfModule(): ReferenceModule {
+  const reader = new SystemMetricsReader();
+  const leaked: Buffer[] = [];
+  return {
+    name: 'perf',
+    register(router: Router, ctx: ReferenceContext) {
+      router.get('/api/v1/system/metrics', (request) => {
+        ctx.auth.requireRole(request, 'viewer');
+        return reader.read({ websocket: router.webSockets.size, event_subscribers: ctx.events.subscribers });
+      });
+      installFaults(router, ctx, leaked);
+    },
+    stop() {
+      reader.stop();
+      leaked.length = 0;
+    },
+  };
+}
+
+function installFaults(router: Router, ctx: ReferenceContext, leaked: Buffer[]): void {
+  const has = (name: string): boolean => ctx.faults.has(name);
+  const writesSerialized = has(PERF_FAULTS.vmWritesSerialized);
+  const summarySlow = has(PERF_FAULTS.summarySlow);
+  const listBlocks = has(PERF_FAULTS.vmListBlocks);
+  const leaks = has(PERF_FAULTS.leaksConnectionBuffers);
+  if (writesSerialized || summarySlow || listBlocks || leaks) {
+    const lock = globalLock();
+    router.before('/api/v1/', async (request: ApiRequest) => {
+      if (leaks) leaked.push(Buffer.alloc(LEAKED_BYTES_PER_REQUEST, 1));
+      if (listBlocks && request.method === 'GET' && request.path === '/api/v1/vms') busyWait(LIST_BLOCK_MS);
+      if (summarySlow && request.method === 'GET' && request.path === '/api/v1/dashboard/summary') await sleep(SLOW_SUMMARY_MS);
+      if (writesSerialized && request.method !== 'GET' && request.path.startsWith('/api/v1/vms')) await lock();
+    });
+  }
+  if (has(PERF_FAULTS.fanOutCapped) || has(PERF_FAULTS.subscriptionsLeak)) wrapSubscribe(ctx.events, has(PERF_FAULTS.fanOutCapped), has(PERF_FAULTS.subscriptionsLeak));
+}
+
+/** The event-bus faults: later subscribers get nothing (capped fan-out), or nobody ever leaves (leak). */
+function wrapSubscribe(bus: EventBus, capped: boolean, leaking: boolean): void {
+  const subscribe = bus.subscribe.bind(bus);
+  bus.subscribe = (listener) => {
+    if (capped && bus.subscribers >= FAN_OUT_CAP) return () => false;
+    const unsubscribe = subscribe(listener);
+    return leaking ? () => false : unsubscribe;
+  };
+}

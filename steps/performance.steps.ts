@@ -1,0 +1,192 @@
+import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
+import { loadConfig } from '../support/config';
+import * as perf from '../support/tasks/performance';
+import type { DashboardView } from '../support/tasks/performance';
+import type { NovaWorld } from '../support/world';
+
+const UNIT_MS: Record<string, number> = { millisecond: 1, milliseconds: 1, second: 1000, seconds: 1000, minute: 60_000, minutes: 60_000 };
+
+defineParameterType({
+  name: 'duration',
+  regexp: /\d+(?:\.\d+)? (?:milliseconds?|seconds?|minutes?)/,
+  transformer: (text: string) => {
+    const [amount, unit] = text.split(' ');
+    return Number(amount) * UNIT_MS[unit];
+  },
+});
+
+defineParameterType({
+  name: 'percentage',
+  regexp: /\d+(?:\.\d+)?%/,
+  transformer: (text: string) => Number(text.slice(0, -1)) / 100,
+});
+
+defineParameterType({
+  name: 'view',
+  regexp: /virtual machine list|virtual machine details|virtual machine history|dashboard summary|health overview|my account/,
+  transformer: (view: string) => view,
+});
+
+// Loads that run longer than the default step timeout get the time they need.
+const LONG = { timeout: perf.userLoadTimeoutMs(loadConfig()) };
+
+Given('{int} virtual machines are on the dashboard', { timeout: 120_000 }, async function (this: NovaWorld, count: number) {
+  await perf.seedVms(this, count);
+});
+
+// Concurrent VM operations
+
+When('I request {int} virtual machines, {int} at a time', LONG, async function (this: NovaWorld, count: number, concurrency: number) {
+  await perf.createVmsUnderLoad(this, count, concurrency);
+});
+
+Then('all {int} virtual machines are running within {duration}', LONG, async function (this: NovaWorld, count: number, withinMs: number) {
+  await perf.expectCreatedVmsRunning(this, count, withinMs);
+});
+
+Then('the total time and the throughput in virtual machines per second are reported', function (this: NovaWorld) {
+  perf.reportVmThroughput(this);
+});
+
+When('{int} virtual machines are each created, stopped, started and deleted, {int} at a time', LONG, async function (this: NovaWorld, count: number, concurrency: number) {
+  await perf.runLifecycleMix(this, count, concurrency);
+});
+
+Then('every operation of the mix succeeds', function (this: NovaWorld) {
+  perf.expectEveryOperationSucceeded(this);
+});
+
+Then('the {int}th percentile response time of each kind of operation is below {duration}', function (this: NovaWorld, percentile: number, limitMs: number) {
+  perf.expectOperationPercentiles(this, percentile, limitMs);
+});
+
+Then('none of the {int} virtual machines is left', async function (this: NovaWorld, count: number) {
+  await perf.expectNoVmLeft(this, count);
+});
+
+// API load, sustained load, user load, benchmarks
+
+When("{int} concurrent connections make {int} requests across the dashboard's views", LONG, async function (this: NovaWorld, concurrency: number, requests: number) {
+  await perf.loadDashboard(this, requests, concurrency);
+});
+
+When('{int} concurrent connections request the {view} {int} times', LONG, async function (this: NovaWorld, concurrency: number, view: DashboardView, requests: number) {
+  await perf.loadDashboard(this, requests, concurrency, [view]);
+});
+
+When(
+  "the dashboard's views receive {int} requests per second for {duration} while the control plane's resources are watched",
+  LONG,
+  async function (this: NovaWorld, rate: number, durationMs: number) {
+    await perf.sustainLoad(this, rate, durationMs);
+  },
+);
+
+Given('the configured number of users, each with an account of their own', { timeout: 120_000 }, async function (this: NovaWorld) {
+  await perf.prepareUsers(this);
+});
+
+When("they use the dashboard's views for the configured duration, ramping up and pausing as configured", LONG, async function (this: NovaWorld) {
+  await perf.runConfiguredUserLoad(this);
+});
+
+Then('at least {percentage} of the requests succeed', function (this: NovaWorld, share: number) {
+  perf.expectSuccessRate(this, share);
+});
+
+Then('at most {percentage} of the requests fail', function (this: NovaWorld, share: number) {
+  perf.expectFailureRate(this, share);
+});
+
+Then('the average response time is below {duration}', function (this: NovaWorld, limitMs: number) {
+  perf.expectAverageBelow(this, limitMs);
+});
+
+Then('the {int}th percentile response time is below {duration}', function (this: NovaWorld, percentile: number, limitMs: number) {
+  perf.expectPercentileBelow(this, percentile, limitMs);
+});
+
+Then('the throughput is at least {int} requests per second', function (this: NovaWorld, perSecond: number) {
+  perf.expectThroughputAtLeast(this, perSecond);
+});
+
+Then("every view of the dashboard answered", function (this: NovaWorld) {
+  perf.expectEveryViewAnswered(this);
+});
+
+Then('at least {percentage} of the target rate is achieved', function (this: NovaWorld, share: number) {
+  perf.expectTargetRateAchieved(this, share);
+});
+
+Then('the control plane used less than {percentage} of a processor core over the run', function (this: NovaWorld, share: number) {
+  return perf.expectCpuBelow(this, share);
+});
+
+Then("its peak memory stayed below {percentage} of the host's memory", function (this: NovaWorld, share: number) {
+  return perf.expectPeakMemoryBelow(this, share);
+});
+
+Then('its memory grew by less than {int} MB over the run', function (this: NovaWorld, megabytes: number) {
+  return perf.expectMemoryGrowthBelow(this, megabytes);
+});
+
+// Stress
+
+Given(
+  'the service limits are: at most {percentage} of requests fail and the {int}th percentile response time stays below {duration}',
+  function (this: NovaWorld, share: number, percentile: number, limitMs: number) {
+    if (percentile !== 99) throw new Error(`service limits: got the ${percentile}th percentile, expected the 99th (the capacity search watches p99)`);
+    perf.setServiceLimits(this, share, limitMs);
+  },
+);
+
+When('the concurrent requests to the virtual machine list double from {int} to {int}, {duration} at each step', LONG, async function (this: NovaWorld, from: number, to: number, stepMs: number) {
+  await perf.raiseConcurrency(this, from, to, stepMs);
+});
+
+Then('the maximum sustainable concurrency and throughput are reported', function (this: NovaWorld) {
+  perf.reportCapacity(this);
+});
+
+Then('at least {int} concurrent requests are sustained within the limits', function (this: NovaWorld, count: number) {
+  perf.expectSustainedConcurrency(this, count);
+});
+
+// WebSocket scaling
+
+When('{int} dashboards connect to the real-time stream at once', { timeout: 120_000 }, async function (this: NovaWorld, count: number) {
+  await perf.connectDashboards(this, count);
+});
+
+Given('{int} dashboards connected to the real-time stream', { timeout: 120_000 }, async function (this: NovaWorld, count: number) {
+  await perf.connectDashboards(this, count);
+  perf.expectAllConnected(this, count);
+});
+
+Then('all {int} dashboards are connected', function (this: NovaWorld, count: number) {
+  perf.expectAllConnected(this, count);
+});
+
+Then('the {int}th percentile connection time is below {duration}', function (this: NovaWorld, percentile: number, limitMs: number) {
+  perf.expectConnectPercentileBelow(this, percentile, limitMs);
+});
+
+When('{int} virtual machines are requested while they watch', { timeout: 120_000 }, async function (this: NovaWorld, count: number) {
+  await perf.announceVms(this, count);
+});
+
+Then('every dashboard receives the announcement of each of them', function (this: NovaWorld) {
+  perf.expectEveryDashboardInformed(this);
+});
+
+Then('the {int}th percentile delivery time is below {duration}', function (this: NovaWorld, percentile: number, limitMs: number) {
+  perf.expectDeliveryPercentileBelow(this, percentile, limitMs);
+});
+
+When('they all disconnect', async function (this: NovaWorld) {
+  await perf.disconnectDashboards(this);
+});
+
+Then('the control plane holds no connections for them within {duration}', async function (this: NovaWorld, withinMs: number) {
+  await perf.expectConnectionsReleased(this, withinMs);
+});

@@ -1,0 +1,664 @@
+import assert from 'node:assert/strict';
+import {
+  findCapacity,
+  formatLoadSummary,
+  formatResourceSummary,
+  LoadHttpClient,
+  LoadTestRunner,
+  OperationBreakdown,
+  renderLoadReportHtml,
+  resourceSourceFor,
+  ResourceMonitor,
+  WebSocketLoad,
+  type CapacityLimits,
+  type CapacityReport,
+  type LoadReportInput,
+  type LoadResponse,
+  type LoadResult,
+  type OperationResult,
+  type ResourceReport,
+  type WebSocketConnectResult,
+  type WebSocketDeliveryResult,
+} from '../load';
+import type { NovaWorld } from '../world';
+import { login } from './accounts';
+import { eventually, expectStatus } from './expect';
+import type { Vm } from './vms';
+
+/** The `ci` test mode runs every load for this share of its stated duration (never below 5 s). */
+export const CI_TIME_SCALE = 0.25;
+const MIN_SCALED_MS = 5_000;
+const METRICS_PATH = '/api/v1/system/metrics';
+const REQUEST_TIMEOUT_MS = 30_000;
+const STRESS_ACCOUNTS = 4;
+
+/** The views a dashboard reads, in the business's words. */
+export const DASHBOARD_VIEWS = ['virtual machine list', 'virtual machine details', 'virtual machine history', 'dashboard summary', 'health overview', 'my account'] as const;
+export type DashboardView = (typeof DASHBOARD_VIEWS)[number];
+
+interface PerformanceState {
+  result?: LoadResult;
+  operations?: Record<string, OperationResult>;
+  resources?: ResourceReport;
+  capacity?: CapacityReport;
+  limits?: CapacityLimits;
+  websocket?: WebSocketLoad;
+  connect?: WebSocketConnectResult;
+  deliveries: WebSocketDeliveryResult[];
+  seeded: Vm[];
+  /** ids of the VMs the load created and has not deleted */
+  created: Set<string>;
+  /** how many VMs the load asked for */
+  requestedVms: number;
+  /** bearer tokens of the accounts made for the load, one per simulated user */
+  users: string[];
+  subscribersBefore?: number;
+}
+
+function perf(world: NovaWorld): PerformanceState {
+  return world.domain('performance', (): PerformanceState => ({ deliveries: [], seeded: [], created: new Set(), requestedVms: 0, users: [] }));
+}
+
+function loadResult(world: NovaWorld): LoadResult {
+  const result = perf(world).result;
+  if (!result) throw new Error('no load has run in this scenario yet');
+  return result;
+}
+
+/** A stated duration as this run applies it: shortened by the `ci` test mode, never skipped. */
+export function effectiveDurationMs(world: NovaWorld, statedMs: number): number {
+  return world.suite.config.mode === 'ci' ? Math.max(MIN_SCALED_MS, Math.round(statedMs * CI_TIME_SCALE)) : statedMs;
+}
+
+function announce(world: NovaWorld, text: string): void {
+  process.stderr.write(`${text}\n`);
+  world.log(text);
+}
+
+/** A load client for the target, signed in as `token` (the actor by default; null: each request signs itself). */
+function loadClient(world: NovaWorld, connections: number, token: string | null = world.actor.token): LoadHttpClient {
+  return new LoadHttpClient(world.suite.apiUrl, {
+    connections,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+}
+
+async function withClient<T>(client: LoadHttpClient, work: (client: LoadHttpClient) => Promise<T>): Promise<T> {
+  try {
+    return await work(client);
+  } finally {
+    await client.destroy();
+  }
+}
+
+/** Prints the summary, records the key figures and attaches the charts to the report. */
+function publish(world: NovaWorld, title: string, unit: string, extra: Omit<LoadReportInput, 'title'> = {}): void {
+  const state = perf(world);
+  const result = extra.result ?? state.result;
+  const lines: string[] = [];
+  if (result) {
+    lines.push(formatLoadSummary(result, { title, unit }));
+    const { metrics } = world;
+    metrics.record('load-requests', result.requests, 'requests');
+    metrics.record('load-success-rate', 100 * result.successRate, '%');
+    metrics.record('load-duration', Math.round(result.durationMs));
+    metrics.record('load-throughput', result.successThroughput, `${unit}/s`);
+    metrics.record('load-avg', result.latency.avg);
+    metrics.record('load-p50', result.latency.p50);
+    metrics.record('load-p95', result.latency.p95);
+    metrics.record('load-p99', result.latency.p99);
+    metrics.record('load-max', result.latency.max);
+    metrics.detail('load', result);
+  }
+  if (extra.resources) {
+    lines.push(formatResourceSummary(extra.resources, 'Control plane resources'));
+    world.metrics.detail('resources', extra.resources);
+    if (extra.resources.available) {
+      world.metrics.record('target-cpu', extra.resources.cpuPercent, '% of one core');
+      world.metrics.record('target-peak-rss', extra.resources.peakRssMb, 'MB');
+      world.metrics.record('target-rss-growth', extra.resources.rssGrowthMb, 'MB');
+    }
+  }
+  if (lines.length > 0) announce(world, lines.join('\n'));
+  world.attach(renderLoadReportHtml({ title, ...extra, ...(result ? { result } : {}) }), 'text/html');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setting the scene
+
+/** VMs on the dashboard for the views to show: created through the API, running, deleted after. */
+export async function seedVms(world: NovaWorld, count: number): Promise<void> {
+  const state = perf(world);
+  const api = world.actor.api;
+  for (let start = 0; start < count; start += 10) {
+    const batch = Array.from({ length: Math.min(10, count - start) }, (_, i) => `shown-${start + i + 1}`);
+    const created = await Promise.all(batch.map((alias) => api.post<Vm>('/api/v1/vms', { name: world.unique(alias), tags: [world.scenarioTag] })));
+    for (const response of created) {
+      expectStatus(response, 201, 'putting a virtual machine on the dashboard');
+      state.seeded.push(response.data);
+      state.created.add(response.data.id);
+    }
+  }
+  registerVmCleanup(world);
+  await waitUntilRunning(world, state.seeded.map((vm) => vm.id), 30_000);
+}
+
+/** One ledger entry deleting whatever VMs the scenario's load left, 10 at a time. */
+function registerVmCleanup(world: NovaWorld): void {
+  const state = perf(world);
+  if (world.state.has('performance-cleanup')) return;
+  world.state.set('performance-cleanup', true);
+  world.ledger.add('virtual machines created by the load', async () => {
+    const admin = await world.suite.admin();
+    const ids = [...state.created];
+    for (let start = 0; start < ids.length; start += 10) {
+      const answers = await Promise.all(ids.slice(start, start + 10).map((id) => admin.delete(`/api/v1/vms/${id}`)));
+      const failed = answers.filter((answer) => answer.status !== 200 && answer.status !== 404);
+      if (failed.length > 0) throw new Error(`${failed.length} deletions answered ${failed.map((answer) => answer.status).join(', ')}`);
+    }
+    state.created.clear();
+  });
+}
+
+async function scenarioVms(world: NovaWorld): Promise<Vm[]> {
+  const response = await (await world.suite.admin()).get<{ items: Vm[] }>('/api/v1/vms', { params: { tag: world.scenarioTag, page_size: 500 } });
+  expectStatus(response, 200, "listing the scenario's virtual machines");
+  return response.data.items;
+}
+
+async function waitUntilRunning(world: NovaWorld, ids: string[], timeoutMs: number): Promise<number> {
+  const wanted = new Set(ids);
+  const { elapsedMs } = await eventually(
+    async () => (await scenarioVms(world)).filter((vm) => wanted.has(vm.id) && vm.state === 'running').length,
+    (running) => running === wanted.size,
+    { timeoutMs, intervalMs: 100, what: `${wanted.size} virtual machines running` },
+  );
+  return elapsedMs;
+}
+
+/** One account per simulated user (viewers, deleted after the scenario), signed in. */
+async function createLoadAccounts(world: NovaWorld, count: number): Promise<string[]> {
+  const state = perf(world);
+  const admin = await world.suite.admin();
+  for (let start = state.users.length; start < count; start += 10) {
+    const batch = Array.from({ length: Math.min(10, count - start) }, (_, i) => start + i + 1);
+    const tokens = await Promise.all(
+      batch.map(async (n) => {
+        const username = world.unique(`user-${n}`);
+        const password = `load-${world.runId}-${n}`;
+        const created = await admin.post<{ id: string }>('/api/v1/users', { username, email: `${username}@load.novacron.test`, password, role: 'viewer' });
+        expectStatus(created, 201, `creating the account of load user ${n}`);
+        world.ledger.add(`load user ${username}`, async () => {
+          const deleted = await (await world.suite.admin()).delete(`/api/v1/users/${created.data.id}`);
+          if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
+        });
+        return (await login(world, username, password)).token;
+      }),
+    );
+    state.users.push(...tokens);
+  }
+  return state.users.slice(0, count);
+}
+
+function viewPath(world: NovaWorld, view: DashboardView, index: number): string {
+  const seeded = perf(world).seeded;
+  const vm = (): Vm => {
+    if (seeded.length === 0) throw new Error(`the ${view} needs virtual machines: add "Given 20 virtual machines are on the dashboard"`);
+    return seeded[index % seeded.length];
+  };
+  switch (view) {
+    case 'virtual machine list':
+      return '/api/v1/vms?page=1&page_size=20';
+    case 'virtual machine details':
+      return `/api/v1/vms/${vm().id}`;
+    case 'virtual machine history':
+      return `/api/v1/vms/${vm().id}/events`;
+    case 'dashboard summary':
+      return '/api/v1/dashboard/summary';
+    case 'health overview':
+      return '/api/v1/health';
+    case 'my account':
+      return '/api/auth/me';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrent VM operations
+
+export async function createVmsUnderLoad(world: NovaWorld, count: number, concurrency: number): Promise<void> {
+  const state = perf(world);
+  registerVmCleanup(world);
+  announce(world, `🔄 Creating ${count} VMs with ${concurrency} concurrent requests...`);
+  const names = Array.from({ length: count }, (_, i) => world.unique(`load-${i + 1}`));
+  state.requestedVms = count;
+  state.result = await withClient(loadClient(world, concurrency), (client) =>
+    new LoadTestRunner().executeConcurrentRequests(
+      names,
+      async (name) => {
+        const response = await client.json<Vm>({ method: 'POST', path: '/api/v1/vms', json: { name, tags: [world.scenarioTag] } });
+        if (response.status === 201 && response.data) state.created.add(response.data.id);
+        return response;
+      },
+      { concurrency, label: 'VM creation' },
+    ),
+  );
+  publish(world, 'VM Creation Results', 'VMs');
+}
+
+export async function expectCreatedVmsRunning(world: NovaWorld, count: number, withinMs: number): Promise<void> {
+  const state = perf(world);
+  assert.equal(state.created.size, count, `${state.created.size} of the ${count} virtual machines were created`);
+  const elapsedMs = await waitUntilRunning(world, [...state.created], withinMs);
+  world.metrics.record('all-vms-running', Math.round(elapsedMs));
+  announce(world, `✅ All ${count} virtual machines running ${(elapsedMs / 1000).toFixed(2)} s after the last request was answered`);
+}
+
+export function reportVmThroughput(world: NovaWorld): void {
+  const result = loadResult(world);
+  assert.ok(result.durationMs > 0 && Number.isFinite(result.successThroughput), 'the load measured no time');
+  world.metrics.record('vm-creation-total-time', Math.round(result.durationMs));
+  world.metrics.record('vm-creation-throughput', result.successThroughput, 'VMs/s');
+  announce(world, `⏱️  Total time ${result.durationMs.toFixed(2)} ms, throughput ${result.successThroughput.toFixed(2)} VMs/second`);
+}
+
+/** Reads the VM until it is running (each read timed as a "read"); the last answer, or a 504 after 500 reads. */
+async function untilRunning(client: LoadHttpClient, id: string, breakdown: OperationBreakdown): Promise<LoadResponse> {
+  let last: LoadResponse = { status: 0 };
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    last = await breakdown.time('read', () => client.json<Vm>({ path: `/api/v1/vms/${id}` }));
+    const vm = (last as { data?: Vm }).data;
+    if (last.status !== 200 || vm?.state === 'running') return last;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { status: 504, body: `virtual machine ${id} was not running after 500 reads` };
+}
+
+/** Each VM goes through create, (ready), stop, start and delete; every operation timed by kind. */
+export async function runLifecycleMix(world: NovaWorld, count: number, concurrency: number): Promise<void> {
+  const state = perf(world);
+  registerVmCleanup(world);
+  state.requestedVms = count;
+  const breakdown = new OperationBreakdown();
+  announce(world, `🔄 Taking ${count} VMs through create, stop, start and delete, ${concurrency} at a time...`);
+  const names = Array.from({ length: count }, (_, i) => world.unique(`mix-${i + 1}`));
+  const result = await withClient(loadClient(world, concurrency), (client) =>
+    new LoadTestRunner().executeConcurrentRequests(
+      names,
+      async (name) => {
+        const created = await breakdown.time('create', () => client.json<Vm>({ method: 'POST', path: '/api/v1/vms', json: { name, tags: [world.scenarioTag] } }));
+        const id = created.data?.id;
+        if (created.status !== 201 || !id) return created;
+        state.created.add(id);
+        const ready = await untilRunning(client, id, breakdown);
+        if (ready.status !== 200) return ready;
+        for (const action of ['stop', 'start'] as const) {
+          const answer = await breakdown.time(action, () => client.send({ method: 'POST', path: `/api/v1/vms/${id}/${action}` }));
+          if (answer.status !== 200) return answer;
+        }
+        const deleted = await breakdown.time('delete', () => client.send({ method: 'DELETE', path: `/api/v1/vms/${id}` }));
+        if (deleted.status === 200) state.created.delete(id);
+        return deleted;
+      },
+      { concurrency, label: 'VM lifecycle mix' },
+    ),
+  );
+  state.operations = breakdown.results();
+  state.result = { ...result, groups: state.operations };
+  publish(world, 'VM Lifecycle Mix Results', 'journeys');
+}
+
+export function expectEveryOperationSucceeded(world: NovaWorld): void {
+  const result = loadResult(world);
+  const operations = perf(world).operations ?? {};
+  const failed = Object.entries(operations).filter(([, op]) => op.successRate < 1);
+  assert.deepEqual(
+    failed.map(([name, op]) => `${name}: ${op.requests - op.succeeded} of ${op.requests} failed (${op.errorSamples.join('; ')})`),
+    [],
+    'operations of the mix failed',
+  );
+  assert.equal(result.failed, 0, `${result.failed} of ${result.requests} journeys failed: ${JSON.stringify(result.errorSamples)}`);
+  for (const name of ['create', 'stop', 'start', 'delete']) assert.ok(operations[name]?.requests, `the mix never ran a ${name}`);
+}
+
+export function expectOperationPercentiles(world: NovaWorld, percentile: number, limitMs: number): void {
+  const operations = perf(world).operations ?? {};
+  const slow = Object.entries(operations)
+    .filter(([name]) => name !== 'read')
+    .map(([name, op]) => ({ name, value: percentileOf(op.latency, percentile) }))
+    .filter(({ value }) => value >= limitMs);
+  assert.deepEqual(slow.map(({ name, value }) => `${name}: ${value.toFixed(1)} ms`), [], `the ${percentile}th percentile of these operations is not below ${limitMs} ms`);
+}
+
+export async function expectNoVmLeft(world: NovaWorld, count: number): Promise<void> {
+  const left = await scenarioVms(world);
+  assert.equal(perf(world).requestedVms, count, `the mix asked for ${perf(world).requestedVms} virtual machines, not ${count}`);
+  assert.deepEqual(left.map((vm) => `${vm.name} (${vm.state})`), [], `${left.length} of the ${count} virtual machines are still there`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// API endpoint load, sustained load, user load, benchmarks
+
+export async function loadDashboard(world: NovaWorld, requests: number, concurrency: number, views: readonly DashboardView[] = DASHBOARD_VIEWS): Promise<void> {
+  const label = views.length === 1 ? `${views[0]} load` : "dashboard's views load";
+  announce(world, `🔄 ${requests} requests over ${views.length === 1 ? `the ${views[0]}` : `${views.length} dashboard views`} with ${concurrency} concurrent connections...`);
+  perf(world).result = await withClient(loadClient(world, concurrency), (client) =>
+    new LoadTestRunner().runClosed(({ index }) => client.send({ path: viewPath(world, views[index % views.length], Math.floor(index / views.length)) }), {
+      concurrency,
+      totalRequests: requests,
+      label,
+      groupOf: ({ index }) => views[index % views.length],
+    }),
+  );
+  publish(world, views.length === 1 ? `${capitalise(views[0])} Results` : 'Dashboard Load Results', 'requests');
+}
+
+export async function sustainLoad(world: NovaWorld, ratePerSecond: number, statedMs: number): Promise<void> {
+  const durationMs = effectiveDurationMs(world, statedMs);
+  const shortened = durationMs === statedMs ? '' : ` (shortened from ${statedMs / 1000} s by the ci test mode)`;
+  announce(world, `🔄 ${ratePerSecond} requests per second for ${durationMs / 1000} s${shortened}, watching the control plane's resources...`);
+  const monitor = new ResourceMonitor(await resourceSourceFor(world.suite.apiUrl, METRICS_PATH, { authorization: `Bearer ${world.actor.token}` }));
+  await monitor.start();
+  const views = DASHBOARD_VIEWS;
+  let result: LoadResult;
+  try {
+    result = await withClient(loadClient(world, 32), (client) =>
+      new LoadTestRunner().runOpen(({ index }) => client.send({ path: viewPath(world, views[index % views.length], Math.floor(index / views.length)) }), {
+        ratePerSecond,
+        durationMs,
+        label: 'Sustained load',
+        groupOf: ({ index }) => views[index % views.length],
+      }),
+    );
+  } finally {
+    perf(world).resources = await monitor.stop();
+  }
+  perf(world).result = result;
+  publish(world, 'Sustained Load Results', 'requests', { resources: perf(world).resources });
+}
+
+export async function prepareUsers(world: NovaWorld): Promise<void> {
+  await createLoadAccounts(world, world.suite.config.loadUsers);
+}
+
+export async function runConfiguredUserLoad(world: NovaWorld): Promise<void> {
+  const { loadUsers, loadDurationMs, loadRampUpMs, loadThinkTimeMs } = world.suite.config;
+  const durationMs = effectiveDurationMs(world, loadDurationMs);
+  const rampUpMs = Math.min(effectiveDurationMs(world, loadRampUpMs), durationMs);
+  announce(world, `📊 Load Test Configuration: ${JSON.stringify({ concurrent_users: loadUsers, test_duration: durationMs, ramp_up_time: rampUpMs, think_time: loadThinkTimeMs }, null, 2)}`);
+  const tokens = await createLoadAccounts(world, loadUsers);
+  const views = DASHBOARD_VIEWS;
+  perf(world).result = await withClient(loadClient(world, loadUsers, null), (client) =>
+    new LoadTestRunner({ users: loadUsers, durationMs, rampUpMs, thinkTimeMs: loadThinkTimeMs }).runUsers(
+      ({ index, worker }) => client.send({ path: viewPath(world, views[index % views.length], index), headers: { authorization: `Bearer ${tokens[worker]}` } }),
+      { label: 'User load', groupOf: ({ index }) => views[index % views.length] },
+    ),
+  );
+  publish(world, 'User Load Results', 'requests');
+}
+
+/** How long the configured user load may take, for the step's timeout (the load, its ramp-up and a margin). */
+export function userLoadTimeoutMs(config: { loadDurationMs: number; loadRampUpMs: number; timeoutMs: number }): number {
+  return Math.max(config.timeoutMs, config.loadDurationMs + config.loadRampUpMs + 120_000);
+}
+
+export function expectSuccessRate(world: NovaWorld, atLeast: number): void {
+  const result = loadResult(world);
+  assert.ok(
+    result.successRate >= atLeast,
+    `${(100 * result.successRate).toFixed(2)}% of ${result.requests} requests succeeded, expected at least ${(100 * atLeast).toFixed(2)}%: ${JSON.stringify(result.errors)} ${JSON.stringify(result.errorSamples)}`,
+  );
+}
+
+export function expectFailureRate(world: NovaWorld, atMost: number): void {
+  const result = loadResult(world);
+  const failed = 1 - result.successRate;
+  assert.ok(failed <= atMost, `${(100 * failed).toFixed(2)}% of ${result.requests} requests failed, expected at most ${(100 * atMost).toFixed(2)}%: ${JSON.stringify(result.errorSamples)}`);
+}
+
+function percentileOf(latency: LoadResult['latency'], percentile: number): number {
+  const known: Record<number, number> = { 50: latency.p50, 90: latency.p90, 95: latency.p95, 99: latency.p99, 100: latency.max };
+  const value = known[percentile];
+  if (value === undefined) throw new Error(`percentile: got ${percentile}, expected one of 50, 90, 95, 99`);
+  return value;
+}
+
+export function expectPercentileBelow(world: NovaWorld, percentile: number, limitMs: number): void {
+  const value = percentileOf(loadResult(world).latency, percentile);
+  assert.ok(value < limitMs, `the ${percentile}th percentile response time was ${value.toFixed(1)} ms, expected below ${limitMs} ms`);
+}
+
+export function expectAverageBelow(world: NovaWorld, limitMs: number): void {
+  const { avg } = loadResult(world).latency;
+  assert.ok(avg < limitMs, `the average response time was ${avg.toFixed(1)} ms, expected below ${limitMs} ms`);
+}
+
+export function expectThroughputAtLeast(world: NovaWorld, perSecond: number): void {
+  const result = loadResult(world);
+  assert.ok(result.successThroughput >= perSecond, `the throughput was ${result.successThroughput.toFixed(1)} requests per second, expected at least ${perSecond}`);
+}
+
+export function expectEveryViewAnswered(world: NovaWorld): void {
+  const groups = loadResult(world).groups ?? {};
+  const silent = DASHBOARD_VIEWS.filter((view) => !groups[view] || groups[view].succeeded === 0);
+  assert.deepEqual(silent, [], 'these views of the dashboard never answered successfully');
+}
+
+export function expectTargetRateAchieved(world: NovaWorld, share: number): void {
+  const result = loadResult(world);
+  const target = result.targetRate ?? 0;
+  assert.ok(target > 0, 'the last load had no target rate (it was not an open-model load)');
+  const achieved = result.successThroughput / target;
+  assert.ok(achieved >= share, `${(100 * achieved).toFixed(1)}% of the target rate of ${target} requests per second was achieved, expected at least ${(100 * share).toFixed(0)}%`);
+}
+
+type AvailableResources = Extract<ResourceReport, { available: true }>;
+
+/** The resource figures, or 'skipped' with the reason when the target offers none (a remote target without metrics). */
+function resources(world: NovaWorld): AvailableResources | 'skipped' {
+  const report = perf(world).resources;
+  if (!report) throw new Error("the control plane's resources were not watched in this scenario");
+  if (report.available) return report;
+  world.log(`control plane resources unavailable: ${report.reason}`);
+  return 'skipped';
+}
+
+export function expectCpuBelow(world: NovaWorld, share: number): 'skipped' | void {
+  const report = resources(world);
+  if (report === 'skipped') return report;
+  assert.ok(report.cpuPercent < 100 * share, `the control plane used ${report.cpuPercent.toFixed(1)}% of a core over ${report.windowSeconds.toFixed(0)} s, expected below ${(100 * share).toFixed(0)}%`);
+}
+
+export function expectPeakMemoryBelow(world: NovaWorld, share: number): 'skipped' | void {
+  const report = resources(world);
+  if (report === 'skipped') return report;
+  if (report.peakMemoryPercentOfHost === undefined) {
+    world.log(`the host's memory is unknown; peak memory was ${report.peakRssMb.toFixed(1)} MB`);
+    return 'skipped';
+  }
+  assert.ok(
+    report.peakMemoryPercentOfHost < 100 * share,
+    `the control plane's peak memory was ${report.peakRssMb.toFixed(1)} MB, ${report.peakMemoryPercentOfHost.toFixed(1)}% of the host's, expected below ${(100 * share).toFixed(0)}%`,
+  );
+}
+
+export function expectMemoryGrowthBelow(world: NovaWorld, megabytes: number): 'skipped' | void {
+  const report = resources(world);
+  if (report === 'skipped') return report;
+  assert.ok(report.rssGrowthMb < megabytes, `the control plane's memory grew by ${report.rssGrowthMb.toFixed(1)} MB over the run, expected less than ${megabytes} MB`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stress: the scalability limits
+
+export function setServiceLimits(world: NovaWorld, maxErrorRate: number, maxP99Ms: number): void {
+  perf(world).limits = { maxErrorRate, maxP99Ms };
+}
+
+export async function raiseConcurrency(world: NovaWorld, from: number, to: number, statedStepMs: number): Promise<void> {
+  const state = perf(world);
+  const limits = state.limits;
+  if (!limits) throw new Error('no service limits were stated: add "Given the service limits are: ..."');
+  if (!(from >= 1 && to >= from)) throw new Error(`concurrency steps: got ${from} to ${to}, expected 1 <= from <= to`);
+  const steps: number[] = [];
+  for (let concurrency = from; concurrency <= to; concurrency *= 2) steps.push(concurrency);
+  const stepDurationMs = effectiveDurationMs(world, statedStepMs);
+  const tokens = await createLoadAccounts(world, STRESS_ACCOUNTS);
+  announce(world, `🔄 Raising concurrent requests to the virtual machine list through ${steps.join(', ')}, ${stepDurationMs / 1000} s per step...`);
+  state.capacity = await withClient(loadClient(world, to, null), (client) =>
+    findCapacity(
+      new LoadTestRunner(),
+      ({ index }) => client.send({ path: viewPath(world, 'virtual machine list', index), headers: { authorization: `Bearer ${tokens[index % tokens.length]}` } }),
+      {
+        steps,
+        stepDurationMs,
+        limits,
+        label: 'VM list',
+        onStep: (step) =>
+          announce(
+            world,
+            `  ${String(step.concurrency).padStart(4)} concurrent: ${step.result.successThroughput.toFixed(0)} req/s, p99 ${step.result.latency.p99.toFixed(1)} ms, ${(100 * (1 - step.result.successRate)).toFixed(2)}% failed${step.breach ? ` - over the limits: ${step.breach}` : ''}`,
+          ),
+      },
+    ),
+  );
+}
+
+export function reportCapacity(world: NovaWorld): void {
+  const capacity = perf(world).capacity;
+  if (!capacity) throw new Error('no capacity search has run in this scenario');
+  world.metrics.record('max-sustainable-concurrency', capacity.maxSustainableConcurrency, 'concurrent requests');
+  world.metrics.record('max-sustainable-throughput', capacity.maxSustainableThroughput, 'requests/s');
+  world.metrics.detail('capacity', capacity);
+  const reached = capacity.limitReachedAt === undefined ? `no step crossed the limits up to ${capacity.steps[capacity.steps.length - 1].concurrency}` : `the limits were crossed at ${capacity.limitReachedAt}`;
+  announce(world, `📈 Maximum sustainable: ${capacity.maxSustainableConcurrency} concurrent requests, ${capacity.maxSustainableThroughput.toFixed(0)} requests/second (${reached})`);
+  world.attach(renderLoadReportHtml({ title: 'Scalability limits', capacity, limits: { p99Ms: capacity.limits.maxP99Ms } }), 'text/html');
+}
+
+export function expectSustainedConcurrency(world: NovaWorld, atLeast: number): void {
+  const capacity = perf(world).capacity;
+  if (!capacity) throw new Error('no capacity search has run in this scenario');
+  assert.ok(
+    capacity.maxSustainableConcurrency >= atLeast,
+    `only ${capacity.maxSustainableConcurrency} concurrent requests were sustained within the limits (crossed at ${capacity.limitReachedAt}: ${capacity.steps.find((s) => s.breach)?.breach}), expected at least ${atLeast}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket scaling
+
+function streamUrl(world: NovaWorld, token: string): string {
+  const url = new URL('/ws/events', world.suite.apiUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('token', token);
+  url.searchParams.set('topics', 'vm');
+  return url.toString();
+}
+
+async function eventSubscribers(world: NovaWorld): Promise<number> {
+  const response = await world.actor.api.get<{ connections: { event_subscribers: number } }>(METRICS_PATH);
+  expectStatus(response, 200, "reading the control plane's connection figures");
+  return response.data.connections.event_subscribers;
+}
+
+export async function connectDashboards(world: NovaWorld, count: number): Promise<void> {
+  const state = perf(world);
+  state.subscribersBefore = await eventSubscribers(world);
+  const load = new WebSocketLoad({ url: streamUrl(world, world.actor.token), connections: count, label: `${count} dashboards` });
+  state.websocket = load;
+  world.ledger.add('real-time connections of the load', () => load.close());
+  announce(world, `🔌 Connecting ${count} dashboards to the real-time stream...`);
+  state.connect = await load.open();
+  const connect = state.connect;
+  world.metrics.record('ws-connected', connect.connected, 'connections');
+  world.metrics.record('ws-connect-p95', connect.connectTime.p95);
+  world.metrics.record('ws-connect-all', Math.round(connect.totalMs));
+  announce(
+    world,
+    `📊 WebSocket connections: ${connect.connected}/${connect.attempted} connected in ${connect.totalMs.toFixed(0)} ms (p50 ${connect.connectTime.p50.toFixed(1)} ms, p95 ${connect.connectTime.p95.toFixed(1)} ms, max ${connect.connectTime.max.toFixed(1)} ms)${connect.failed ? `; failures: ${connect.errorSamples.join('; ')}` : ''}`,
+  );
+}
+
+function websocketLoad(world: NovaWorld): WebSocketLoad {
+  const load = perf(world).websocket;
+  if (!load) throw new Error('no dashboards are connected in this scenario');
+  return load;
+}
+
+export function expectAllConnected(world: NovaWorld, count: number): void {
+  const connect = perf(world).connect;
+  assert.ok(connect, 'no dashboards were connected');
+  assert.equal(connect.connected, count, `${connect.connected} of ${count} dashboards connected: ${connect.errorSamples.join('; ')}`);
+}
+
+export function expectConnectPercentileBelow(world: NovaWorld, percentile: number, limitMs: number): void {
+  const connect = perf(world).connect;
+  assert.ok(connect, 'no dashboards were connected');
+  const value = percentileOf(connect.connectTime, percentile);
+  assert.ok(value < limitMs, `the ${percentile}th percentile connection time was ${value.toFixed(1)} ms, expected below ${limitMs} ms`);
+}
+
+export async function announceVms(world: NovaWorld, count: number): Promise<void> {
+  const state = perf(world);
+  const load = websocketLoad(world);
+  registerVmCleanup(world);
+  for (let i = 1; i <= count; i += 1) {
+    const name = world.unique(`announced-${i}`);
+    const delivery = await load.deliver(
+      `${name} created`,
+      async () => {
+        const response = await world.actor.api.post<Vm>('/api/v1/vms', { name, tags: [world.scenarioTag] });
+        expectStatus(response, 201, `requesting ${name}`);
+        state.created.add(response.data.id);
+      },
+      (message) => {
+        const event = message as { type?: string; data?: { name?: string } };
+        return event.type === 'vm.created' && event.data?.name === name;
+      },
+      10_000,
+    );
+    state.deliveries.push(delivery);
+  }
+  const result = load.result();
+  world.metrics.detail('websocket', result);
+  const worst = Math.max(...state.deliveries.map((d) => d.latency.p95));
+  world.metrics.record('ws-delivery-p95', worst);
+  announce(
+    world,
+    ['📊 Real-time delivery:', ...state.deliveries.map((d) => `  - ${d.event}: ${d.received}/${d.expected} dashboards, p50 ${d.latency.p50.toFixed(1)} ms, p95 ${d.latency.p95.toFixed(1)} ms, max ${d.latency.max.toFixed(1)} ms`)].join('\n'),
+  );
+  world.attach(renderLoadReportHtml({ title: 'Real-time updates at scale', websocket: result }), 'text/html');
+}
+
+export function expectEveryDashboardInformed(world: NovaWorld): void {
+  const deliveries = perf(world).deliveries;
+  assert.ok(deliveries.length > 0, 'no update was announced');
+  const incomplete = deliveries.filter((d) => d.missing > 0 || d.expected === 0);
+  assert.deepEqual(incomplete.map((d) => `${d.event}: ${d.received} of ${d.expected} dashboards`), [], 'not every dashboard received every update');
+}
+
+export function expectDeliveryPercentileBelow(world: NovaWorld, percentile: number, limitMs: number): void {
+  for (const delivery of perf(world).deliveries) {
+    const value = percentileOf(delivery.latency, percentile);
+    assert.ok(value < limitMs, `the ${percentile}th percentile delivery time of "${delivery.event}" was ${value.toFixed(1)} ms, expected below ${limitMs} ms`);
+  }
+}
+
+export async function disconnectDashboards(world: NovaWorld): Promise<void> {
+  await websocketLoad(world).close();
+}
+
+export async function expectConnectionsReleased(world: NovaWorld, withinMs: number): Promise<void> {
+  const before = perf(world).subscribersBefore;
+  if (before === undefined) throw new Error('the connection figures were not read before the dashboards connected');
+  const { elapsedMs } = await eventually(() => eventSubscribers(world), (now) => now <= before, {
+    timeoutMs: withinMs,
+    intervalMs: 100,
+    what: `the control plane releasing the dashboards' subscriptions (back to ${before})`,
+  });
+  world.metrics.record('ws-release-time', Math.round(elapsedMs));
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
