@@ -109,7 +109,7 @@ export function expectViewsAgree(world: NovaWorld): void {
 /** Fails a component through the test-support simulation; it recovers after the scenario whatever happens. */
 export async function failComponent(world: NovaWorld, word: string): Promise<void> {
   const component = componentNamed(word);
-  const admin = await world.suite.admin();
+  const admin = await world.suite.admin({ validForMs: 5 * 60_000 });
   expectStatus(await admin.post(`/api/v1/simulation/components/${component}/fail`), 200, `failing the ${word}`);
   world.ledger.add(`failed ${word}`, async () => {
     const response = await (await world.suite.admin()).post(`/api/v1/simulation/components/${component}/recover`);

@@ -393,6 +393,30 @@ export async function expectAnnouncedInOrder(world: NovaWorld): Promise<void> {
   assert.deepEqual(seen, expected, 'the stream did not announce the progress of every stage, in order');
 }
 
+export function expectStageOrderRefusal(world: NovaWorld): string {
+  return expectRefusal(world, 'conflict').error ?? '';
+}
+
+export async function expectRetrainingScheduled(world: NovaWorld, words?: string): Promise<void> {
+  const maintenance = await output<{ retraining_schedule?: { cron: string; next_runs: string[] } }>(world, 'maintenance');
+  const schedule = maintenance.retraining_schedule;
+  assert.ok(schedule && schedule.next_runs.length > 0, `the maintenance stage set no retraining schedule: ${JSON.stringify(maintenance)}`);
+  assert.equal(schedule.cron, currentProject(world).config.maintenance.retraining_schedule, 'the schedule is not the configured one');
+  const now = Date.now() - 60_000;
+  for (const run of schedule.next_runs) assert.ok(Date.parse(run) > now, `the next retraining run ${run} is in the past`);
+  if (words) {
+    const expected = SCHEDULES[words];
+    for (const run of schedule.next_runs) assert.ok(expected.fits(new Date(run)), `the retraining run ${run} is not ${words} (UTC)`);
+  }
+}
+
+export async function expectNoDeployment(world: NovaWorld): Promise<void> {
+  const project = await fetchProject(world);
+  assert.deepEqual(project.deployed_to, [], `the project is deployed to ${project.deployed_to.join(', ')}`);
+  const response = await predict(world, 'production', [[1, 2, 3, 4]]);
+  assert.equal(response.status, 404, `the production endpoint of a project that was never deployed answered ${response.status}`);
+}
+
 export function expectReason(project: MlProject, reason: string): void {
   const pattern = REASONS[reason];
   if (!pattern) throw new Error(`unknown reason "${reason}": expected one of ${Object.keys(REASONS).join('; ')}`);
@@ -455,6 +479,16 @@ export async function expectNetwork(world: NovaWorld, shape: string, activation:
 }
 
 // ---------------------------------------------------------------- evaluation, checked independently
+
+/** The held-out rows are as many as expected, and with the training rows they make up the whole dataset. */
+export async function expectHeldOut(world: NovaWorld, count: number): Promise<void> {
+  const report = await evaluation(world);
+  const profile = (await output<{ data_profile: { rows: number } }>(world, 'specification')).data_profile;
+  assert.equal(report.dataset.test_rows, count, `the evaluation used ${report.dataset.test_rows} held-out samples`);
+  assert.equal(report.holdout.features.length, count, `the evaluation reports ${report.holdout.features.length} held-out predictions`);
+  assert.equal(report.dataset.train_rows + report.dataset.test_rows, profile.rows, 'training and held-out rows do not partition the dataset');
+  world.metrics.record('mlestar-held-out-samples', count, 'samples');
+}
 
 export function reached(evaluationReport: Evaluation, target: MetricTarget): void {
   const actual = evaluationReport.metrics[target.metric];
@@ -716,7 +750,12 @@ export async function expectScaler(world: NovaWorld, scaler: 'minmax' | 'none'):
   assert.equal((await generatedConfig(world)).pipeline?.scaler, scaler, `config.yaml does not record the ${scaler} scaler`);
 }
 
-export async function expectCustomDesignRecorded(world: NovaWorld, units: number[], activation: string): Promise<void> {
+/** config.yaml records the layers the project's configuration asked for. */
+export async function expectCustomDesignRecorded(world: NovaWorld): Promise<void> {
+  const architecture = currentProject(world).config.architecture as { hidden_layers?: number[]; activation?: string };
+  const units = architecture.hidden_layers ?? [];
+  const activation = architecture.activation ?? 'relu';
+  assert.ok(units.length > 0, 'the project has no customised hidden layers');
   const model = (await generatedConfig(world)).model as { layers?: { units: number; activation: string }[] };
   const hidden = (model.layers ?? []).slice(0, -1);
   assert.deepEqual(hidden.map((l) => [l.units, l.activation]), units.map((u) => [u, activation]), 'config.yaml does not record the customised layers');
@@ -820,6 +859,14 @@ export async function expectEvaluationNotebookChecksTargets(world: NovaWorld): P
 }
 
 // ---------------------------------------------------------------- compiling generated Python
+
+/** Compiles the sources, or tells cucumber the step is skipped (with the reason in the report) when python3 is missing. */
+export function compiledOrSkipped(world: NovaWorld, sources: { name: string; code: string }[]): 'skipped' | undefined {
+  const skipped = compilePython(sources);
+  if (!skipped) return undefined;
+  world.log(skipped);
+  return 'skipped';
+}
 
 export async function generatedPython(world: NovaWorld): Promise<{ name: string; code: string }[]> {
   const paths = (await fileList(world)).filter((path) => path.endsWith('.py'));
