@@ -20,6 +20,7 @@ defineParameterType({
 });
 defineParameterType({ name: 'ml metrics', regexp: /(?:accuracy|f1|rmse|r2|silhouette|mape)(?: and (?:accuracy|f1|rmse|r2|silhouette|mape))?/, transformer: (list: string) => ml.metricList(list) });
 defineParameterType({ name: 'drift statistic', regexp: /PSI|KS/, transformer: (s: string) => s.toLowerCase() });
+defineParameterType({ name: 'file list', regexp: /[\w.-]+\.\w+(?:, [\w.-]+\.\w+)*(?: and [\w.-]+\.\w+)?/, transformer: (list: string) => list.split(/, | and /) });
 defineParameterType({ name: 'unit list', regexp: /\d+(?:, \d+)*(?: and \d+)?/, transformer: (list: string) => list.split(/, | and /).map(Number) });
 defineParameterType({ name: 'ml setting', regexp: new RegExp(Object.keys(ml.SETTINGS).join('|')), transformer: (s: string) => s });
 defineParameterType({
@@ -206,7 +207,7 @@ Then('the design is a feed-forward network {word} with {word} activation', async
   await ml.expectNetwork(this, shape, activation);
 });
 
-Then('the project contains {word}, {word}, {word}, {word}, {word}, {word} and {word}', async function (this: NovaWorld, ...files: string[]) {
+Then('the project contains {file list}', async function (this: NovaWorld, files: string[]) {
   const present = await ml.fileList(this);
   assert.deepEqual(files.filter((f) => !present.includes(f)), [], `files missing from the generated project (it has ${present.join(', ')})`);
 });

@@ -31,7 +31,7 @@ export function formatLoadSummary(result: LoadResult, options: SummaryOptions = 
   if (result.groups) {
     lines.push('  - By group:');
     for (const [name, group] of Object.entries(result.groups)) {
-      lines.push(`      ${name}: ${group.requests} ${unit}, success ${formatPercent(group.successRate, 2)}, avg ${ms(group.latency.avg)}, p95 ${ms(group.latency.p95)}, p99 ${ms(group.latency.p99)}`);
+      lines.push(`      ${name}: ${group.requests} times, success ${formatPercent(group.successRate, 2)}, avg ${ms(group.latency.avg)}, p95 ${ms(group.latency.p95)}, p99 ${ms(group.latency.p99)}`);
     }
   }
   lines.push(`  - Errors: ${failedKinds.length === 0 ? 'none' : `${result.failed} (${failedKinds.join(', ')})`}`);

@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import type { ApiResponse } from '../api-client';
+import type { NovaWorld } from '../world';
+import { eventually, expectStatus } from './expect';
+import { expectRefusal } from './refusals';
+
+/** The federation of clusters, in the words of the feature. */
+
+/** A member as the feature names it: the local cluster, or a peer joined in this scenario. */
+export type ClusterRef = { local: true } | { peer: string };
+
+interface Member {
+  id: string;
+  name: string;
+  local: boolean;
+  status: 'reachable' | 'unreachable';
+  reachable: boolean;
+  last_seen: string;
+  vm_count: number;
+  capacity: { cpu: number; memory_mb: number };
+  nodes: { id: string }[];
+}
+
+interface FederationStatus {
+  local_cluster_id: string;
+  members: Member[];
+}
+
+interface FederatedVm {
+  id: string;
+  name: string;
+  origin_cluster_id: string;
+  cluster_id: string;
+  state: string;
+  version: number;
+}
+
+interface Replicas {
+  version: number;
+  items: { cluster_id: string; version: number | null }[];
+}
+
+interface FederationState {
+  localId?: string;
+  peers: Map<string, Member>;
+  vms: Map<string, FederatedVm>;
+  status?: FederationStatus;
+}
+
+function state(world: NovaWorld): FederationState {
+  return world.domain('federation', () => ({ peers: new Map<string, Member>(), vms: new Map<string, FederatedVm>() }));
+}
+
+/** The local cluster and every peer this scenario joined. */
+export function scenarioMembers(world: NovaWorld): ClusterRef[] {
+  return [{ local: true }, ...[...state(world).peers.keys()].map((peer) => ({ peer }))];
+}
+
+export function describeCluster(ref: ClusterRef): string {
+  return 'local' in ref ? 'the local cluster' : `"${ref.peer}"`;
+}
+
+async function localId(world: NovaWorld): Promise<string> {
+  const known = state(world);
+  if (!known.localId) {
+    const response = await world.actor.api.get<FederationStatus>('/api/v1/federation/status');
+    expectStatus(response, 200, 'reading the federation status');
+    known.localId = response.data.local_cluster_id;
+  }
+  return known.localId;
+}
+
+async function clusterId(world: NovaWorld, ref: ClusterRef): Promise<string> {
+  if ('local' in ref) return localId(world);
+  const peer = state(world).peers.get(ref.peer);
+  if (!peer) throw new Error(`no peer cluster "${ref.peer}" joined the federation in this scenario`);
+  return peer.id;
+}
+
+function vmNamed(world: NovaWorld, alias: string): FederatedVm {
+  const vm = state(world).vms.get(alias);
+  if (!vm) throw new Error(`no federated machine "${alias}" was created in this scenario`);
+  return vm;
+}
+
+/** Peers of this scenario alone (unique names, one region of their own), removed after it. */
+export async function joinPeers(world: NovaWorld, aliases: string[]): Promise<void> {
+  const admin = await world.suite.admin();
+  const region = world.unique('region');
+  for (const alias of aliases) {
+    const response = await admin.post<Member>('/api/v1/federation/members', {
+      name: world.unique(alias),
+      region,
+      nodes: [
+        { cpu: 16, memory_mb: 65536 },
+        { cpu: 16, memory_mb: 65536 },
+      ],
+    });
+    expectStatus(response, 201, `registering the peer cluster "${alias}"`);
+    const member = response.data;
+    state(world).peers.set(alias, member);
+    world.ledger.add(`peer cluster ${member.name} (${member.id})`, async () => {
+      const removed = await (await world.suite.admin()).delete(`/api/v1/federation/members/${member.id}`);
+      if (removed.status !== 200 && removed.status !== 404) throw new Error(`removing it answered ${removed.status}`);
+    });
+  }
+}
+
+/** Requests a VM through `via`, on `target` (or wherever the federation places it); remembers it and deletes it after the scenario. */
+export async function requestVm(world: NovaWorld, alias: string, via: ClusterRef, target?: ClusterRef): Promise<ApiResponse<FederatedVm>> {
+  const body = { name: world.unique(alias), cpu_shares: 1, memory_mb: 1024, ...(target ? { target_cluster: await clusterId(world, target) } : {}) };
+  const response = await world.actor.api.post<FederatedVm>(`/api/v1/federation/members/${await clusterId(world, via)}/vms`, body);
+  world.lastResponse = response;
+  if (response.status === 201) {
+    const vm = response.data;
+    state(world).vms.set(alias, vm);
+    world.ledger.add(`federated machine ${vm.name} (${vm.id})`, async () => {
+      const deleted = await (await world.suite.admin()).delete(`/api/v1/federation/vms/${vm.id}`);
+      if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
+    });
+  }
+  return response;
+}
+
+/** The VM was placed on `target` (not where it was requested) and its owner runs it within the time. */
+export async function expectRunningOn(world: NovaWorld, alias: string, target: ClusterRef, timeoutMs: number): Promise<void> {
+  const created = world.lastResponse?.status === 201 ? vmNamed(world, alias) : undefined;
+  assert.ok(created, `requesting "${alias}" was refused: ${world.lastResponse?.status} ${JSON.stringify(world.lastResponse?.data)}`);
+  const targetId = await clusterId(world, target);
+  assert.equal(created.cluster_id, targetId, `"${alias}" was placed on ${created.cluster_id}, not on ${describeCluster(target)} (${targetId})`);
+  assert.notEqual(created.cluster_id, created.origin_cluster_id, `"${alias}" was placed on the cluster it was requested through`);
+  const { elapsedMs } = await eventually(
+    () => world.actor.api.get<FederatedVm>(`/api/v1/federation/members/${targetId}/vms/${created.id}`, { retries: 0 }),
+    (response) => response.status === 200 && response.data.state === 'running',
+    { timeoutMs, what: `"${alias}" running on ${describeCluster(target)}` },
+  );
+  world.metrics.record('federated-vm-ready-ms', Math.round(elapsedMs));
+}
+
+export async function expectCountedOn(world: NovaWorld, alias: string, target: ClusterRef): Promise<void> {
+  const targetId = await clusterId(world, target);
+  const vm = vmNamed(world, alias);
+  const member = await world.actor.api.get<Member>(`/api/v1/federation/members/${targetId}`);
+  expectStatus(member, 200, `reading ${describeCluster(target)}`);
+  assert.ok(member.data.vm_count >= 1, `${describeCluster(target)} counts ${member.data.vm_count} machines although it runs "${alias}"`);
+  const runs = await world.actor.api.get<{ items: FederatedVm[] }>(`/api/v1/federation/members/${targetId}/vms`, { params: { page_size: 500 } });
+  expectStatus(runs, 200, `listing the machines ${describeCluster(target)} knows`);
+  assert.ok(
+    runs.data.items.some((known) => known.id === vm.id && known.cluster_id === targetId),
+    `${describeCluster(target)} does not list "${alias}" among the machines it runs`,
+  );
+}
+
+export async function readStatus(world: NovaWorld): Promise<FederationStatus> {
+  const response = await world.actor.api.get<FederationStatus>('/api/v1/federation/status');
+  expectStatus(response, 200, 'reading the federation status');
+  state(world).status = response.data;
+  return response.data;
+}
+
+function memberIn(status: FederationStatus, id: string, what: string): Member {
+  const member = status.members.find((m) => m.id === id);
+  assert.ok(member, `the federation status does not list ${what}: it lists ${status.members.map((m) => m.name).join(', ')}`);
+  return member;
+}
+
+export async function expectListedReachable(world: NovaWorld, refs: ClusterRef[]): Promise<void> {
+  const status = state(world).status ?? (await readStatus(world));
+  for (const ref of refs) {
+    const member = memberIn(status, await clusterId(world, ref), describeCluster(ref));
+    assert.equal(member.status, 'reachable', `${describeCluster(ref)} is ${member.status}`);
+  }
+}
+
+/** Every member of this scenario reports capacity, a recent last-seen time and a machine count. */
+export async function expectMembersReport(world: NovaWorld, refs: ClusterRef[]): Promise<void> {
+  const status = state(world).status ?? (await readStatus(world));
+  for (const ref of refs) {
+    const member = memberIn(status, await clusterId(world, ref), describeCluster(ref));
+    assert.ok(member.capacity.cpu > 0 && member.capacity.memory_mb > 0, `${describeCluster(ref)} reports no capacity: ${JSON.stringify(member.capacity)}`);
+    assert.ok(member.nodes.length > 0, `${describeCluster(ref)} reports no nodes`);
+    const age = Date.now() - Date.parse(member.last_seen);
+    assert.ok(Number.isFinite(age) && age < 10_000, `${describeCluster(ref)} was last seen ${member.last_seen}, ${age} ms ago`);
+    assert.ok(Number.isInteger(member.vm_count) && member.vm_count >= 0, `${describeCluster(ref)} reports ${member.vm_count} machines`);
+  }
+}
+
+export async function makeUnreachable(world: NovaWorld, alias: string): Promise<void> {
+  const id = await clusterId(world, { peer: alias });
+  const admin = await world.suite.admin();
+  const response = await admin.post<Member>(`/api/v1/simulation/federation/members/${id}/unreachable`);
+  expectStatus(response, 200, `making "${alias}" unreachable`);
+  world.ledger.add(`peer cluster ${alias} reachable again`, async () => {
+    const back = await (await world.suite.admin()).post(`/api/v1/simulation/federation/members/${id}/reachable`);
+    if (back.status !== 200 && back.status !== 404) throw new Error(`answered ${back.status}`);
+  });
+}
+
+export async function makeReachable(world: NovaWorld, alias: string): Promise<void> {
+  const id = await clusterId(world, { peer: alias });
+  const response = await (await world.suite.admin()).post<Member>(`/api/v1/simulation/federation/members/${id}/reachable`);
+  expectStatus(response, 200, `making "${alias}" reachable again`);
+}
+
+export function expectUnreachableRefusal(world: NovaWorld, alias: string): void {
+  const body = expectRefusal(world, 'unavailable');
+  const name = world.unique(alias);
+  assert.ok((body.error ?? '').includes(name) && /unreachable/.test(body.error ?? ''), `the refusal should say that "${name}" is unreachable: "${body.error}"`);
+}
+
+/** The unreachable peer is listed as such, last seen before the scenario's other members were. */
+export async function expectStatusWithUnreachable(world: NovaWorld, alias: string): Promise<void> {
+  const others = scenarioMembers(world).filter((ref) => 'local' in ref || ref.peer !== alias);
+  const status = await readStatus(world);
+  const lost = memberIn(status, await clusterId(world, { peer: alias }), `"${alias}"`);
+  assert.equal(lost.status, 'unreachable', `"${alias}" is listed as ${lost.status}`);
+  for (const ref of others) {
+    const member = memberIn(status, await clusterId(world, ref), describeCluster(ref));
+    assert.equal(member.status, 'reachable', `${describeCluster(ref)} is listed as ${member.status}`);
+    assert.ok(
+      Date.parse(member.last_seen) > Date.parse(lost.last_seen),
+      `${describeCluster(ref)} was last seen ${member.last_seen}, not after "${alias}" stopped answering (${lost.last_seen})`,
+    );
+  }
+}
+
+async function replicas(world: NovaWorld, alias: string): Promise<Replicas> {
+  const response = await world.actor.api.get<Replicas>(`/api/v1/federation/vms/${vmNamed(world, alias).id}/replicas`);
+  expectStatus(response, 200, `reading the replicas of "${alias}"`);
+  return response.data;
+}
+
+/** Every named member holds the owner's version of the record, within the time. */
+export async function expectSameVersion(world: NovaWorld, alias: string, refs: ClusterRef[], timeoutMs: number): Promise<number> {
+  const ids = await Promise.all(refs.map((ref) => clusterId(world, ref)));
+  const held = (r: Replicas) => ids.map((id) => r.items.find((item) => item.cluster_id === id)?.version ?? null);
+  const { value, elapsedMs } = await eventually(
+    () => replicas(world, alias),
+    (r) => held(r).every((version) => version === r.version),
+    { timeoutMs, what: `${refs.map(describeCluster).join(', ')} holding the same version of "${alias}"` },
+  );
+  world.metrics.record('federation-convergence-ms', Math.round(elapsedMs));
+  return value.version;
+}
+
+export async function expectVersion(world: NovaWorld, alias: string, version: number): Promise<void> {
+  const current = await replicas(world, alias);
+  assert.equal(current.version, version, `the record of "${alias}" is at version ${current.version}, expected ${version}`);
+}
+
+export async function expectNoRecordOn(world: NovaWorld, alias: string, peer: string): Promise<void> {
+  const id = await clusterId(world, { peer });
+  const item = (await replicas(world, alias)).items.find((r) => r.cluster_id === id);
+  assert.ok(item, `"${peer}" is not listed among the holders of "${alias}"`);
+  assert.equal(item.version, null, `"${peer}" holds version ${item.version} of "${alias}" although it is unreachable`);
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type * as messages from '@cucumber/messages';
+import { buildReport, closingLine } from '../../support/report/summary';
+import { METRICS_KEY } from '../../support/metrics';
+
+const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
+
+/** A minimal message stream: two features, three scenarios, one retried, one failing, metrics attached. */
+function stream(): messages.Envelope[] {
+  const envelopes: Partial<messages.Envelope>[] = [
+    { testRunStarted: { timestamp: at(1000) } as messages.TestRunStarted },
+    { gherkinDocument: { uri: 'a.feature', feature: { name: 'Feature A', children: [{ scenario: { id: 's1', location: { line: 4 }, examples: [] } }] } } as unknown as messages.GherkinDocument },
+    { gherkinDocument: { uri: 'b.feature', feature: { name: 'Feature B', children: [{ scenario: { id: 's2', location: { line: 7 }, examples: [] } }, { scenario: { id: 's3', location: { line: 9 }, examples: [] } }] } } as unknown as messages.GherkinDocument },
+    { pickle: { id: 'p1', uri: 'a.feature', name: 'passes', astNodeIds: ['s1'], tags: [{ name: '@smoke', astNodeId: 't' }] } as unknown as messages.Pickle },
+    { pickle: { id: 'p2', uri: 'b.feature', name: 'flaky', astNodeIds: ['s2'], tags: [] } as unknown as messages.Pickle },
+    { pickle: { id: 'p3', uri: 'b.feature', name: 'fails', astNodeIds: ['s3'], tags: [] } as unknown as messages.Pickle },
+    { testCase: { id: 'c1', pickleId: 'p1' } as messages.TestCase },
+    { testCase: { id: 'c2', pickleId: 'p2' } as messages.TestCase },
+    { testCase: { id: 'c3', pickleId: 'p3' } as messages.TestCase },
+  ];
+  const run = (started: string, testCaseId: string, attempt: number, from: number, to: number, status: string, willBeRetried = false, message?: string) => {
+    envelopes.push({ testCaseStarted: { id: started, testCaseId, attempt, timestamp: at(from) } as messages.TestCaseStarted });
+    envelopes.push({ testStepFinished: { testCaseStartedId: started, testStepResult: { status, message, duration: { seconds: 0, nanos: 0 } } } as unknown as messages.TestStepFinished });
+    envelopes.push({ testCaseFinished: { testCaseStartedId: started, timestamp: at(to), willBeRetried } as messages.TestCaseFinished });
+  };
+  run('r1', 'c1', 0, 1000, 1200, 'PASSED');
+  envelopes.push({ attachment: { testCaseStartedId: 'r1', mediaType: 'application/json', body: JSON.stringify({ [METRICS_KEY]: { 'leader-election-time': { value: 300, unit: 'ms' } }, details: {} }) } as messages.Attachment });
+  run('r2', 'c2', 0, 1200, 1300, 'FAILED', true, 'first try failed');
+  run('r3', 'c2', 1, 1300, 1400, 'PASSED');
+  envelopes.push({ attachment: { testCaseStartedId: 'r3', mediaType: 'application/json', body: JSON.stringify({ [METRICS_KEY]: { 'leader-election-time': { value: 500, unit: 'ms' } } }) } as messages.Attachment });
+  run('r4', 'c3', 0, 1400, 1900, 'FAILED', false, 'expected 3, got 2');
+  envelopes.push({ testRunFinished: { timestamp: at(2000), success: false } as messages.TestRunFinished });
+  return envelopes as messages.Envelope[];
+}
+
+describe('the JSON report', () => {
+  const report = buildReport(stream(), { target: 'test' });
+
+  it('has the guide structure with suites per feature and tests per scenario', () => {
+    assert.deepEqual(Object.keys(report), ['summary', 'results', 'metrics', 'environment']);
+    assert.deepEqual(report.summary.suites, { total: 2, successful: 1, failed: 1 });
+    assert.deepEqual(report.summary.tests, { total: 3, passed: 2, failed: 1, skipped: 0 });
+    assert.equal(report.summary.duration.total, 1000);
+    assert.equal(report.summary.duration.average, Math.round((200 + 100 + 500) / 3));
+  });
+
+  it('counts a retried scenario once, by its final attempt', () => {
+    const flaky = report.results[1].tests.find((t) => t.name === 'flaky');
+    assert.equal(flaky?.status, 'passed');
+    assert.equal(flaky?.attempts, 2);
+  });
+
+  it('keeps the failure message, line and tags of each scenario', () => {
+    const failing = report.results[1].tests.find((t) => t.name === 'fails');
+    assert.equal(failing?.error, 'expected 3, got 2');
+    assert.equal(failing?.line, 9);
+    assert.deepEqual(report.results[0].tests[0].tags, ['@smoke']);
+  });
+
+  it('gathers scenario metrics, and averages a metric several scenarios recorded', () => {
+    assert.deepEqual(report.results[0].tests[0].metrics, { 'leader-election-time': { value: 300, unit: 'ms' } });
+    assert.equal(report.metrics['leader-election-time'], 400);
+  });
+
+  it('closes with the scenario counts CI reads', () => {
+    assert.equal(closingLine(report), '2 passed, 1 failed');
+  });
+});
