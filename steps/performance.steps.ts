@@ -190,3 +190,35 @@ When('they all disconnect', async function (this: NovaWorld) {
 Then('the control plane holds no connections for them within {duration}', async function (this: NovaWorld, withinMs: number) {
   await perf.expectConnectionsReleased(this, withinMs);
 });
+
+// Auto-scaling under load
+
+defineParameterType({
+  name: 'loaded resource',
+  regexp: /processor|memory/,
+  transformer: (resource: string) => resource,
+});
+
+Given('a scaling group of {int} machines that may grow to {int}', { timeout: 60_000 }, async function (this: NovaWorld, size: number, maxSize: number) {
+  await perf.createScalingGroup(this, size, maxSize);
+});
+
+When("the members' {loaded resource} use rises to {int}%", async function (this: NovaWorld, resource: perf.LoadedResource, percent: number) {
+  await perf.loadGroup(this, resource, percent);
+});
+
+When("the members' use falls back to idle", async function (this: NovaWorld) {
+  await perf.idleGroup(this);
+});
+
+Then('the group decides to scale up because of its {loaded resource} within {duration}', async function (this: NovaWorld, resource: perf.LoadedResource, withinMs: number) {
+  await perf.expectScaleUp(this, resource, withinMs);
+});
+
+Then('its new machine is running within {duration}', async function (this: NovaWorld, withinMs: number) {
+  await perf.expectNewMachineRunning(this, withinMs);
+});
+
+Then('the group shrinks back to {int} machines within {duration}', async function (this: NovaWorld, size: number, withinMs: number) {
+  await perf.expectShrinkBack(this, size, withinMs);
+});

@@ -1,5 +1,6 @@
 import type { FaultDefinition } from '../faults';
 import { AUTOSCALING_FAULTS } from './fault-names';
+import { PERF_SCENARIOS } from '../perf/faults';
 
 // Scenario titles of features/system/backend/autoscaling.feature.
 export const AUTOSCALING_SCENARIOS = {
@@ -23,7 +24,7 @@ export const faults: FaultDefinition[] = [
   {
     name: AUTOSCALING_FAULTS.ignoresMemory,
     description: 'The autoscaler looks at CPU only: memory pressure never grows a group.',
-    scenarios: [S.growMemory],
+    scenarios: [S.growMemory, PERF_SCENARIOS.autoscaling],
   },
   {
     name: AUTOSCALING_FAULTS.ignoresWindow,
@@ -48,7 +49,7 @@ export const faults: FaultDefinition[] = [
   {
     name: AUTOSCALING_FAULTS.noScaleDown,
     description: 'The autoscaler never shrinks a group, however idle it is.',
-    scenarios: [S.shrink],
+    scenarios: [S.shrink, PERF_SCENARIOS.autoscaling],
   },
   {
     name: AUTOSCALING_FAULTS.staleMetrics,

@@ -49,7 +49,7 @@ export const faults: FaultDefinition[] = [
   {
     name: CONSENSUS_FAULTS.voteIgnoresLog,
     description: "Nodes vote for a candidate whose log is behind their own, so a node that missed committed writes can lead and overwrite them.",
-    scenarios: [S.heal, S.minority],
+    scenarios: [S.heal],
   },
   {
     name: CONSENSUS_FAULTS.noQuorumCheck,

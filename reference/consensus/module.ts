@@ -36,7 +36,7 @@ export function createConsensusModule(): ReferenceModule {
       router.get('/api/v1/cluster/status', guarded((request) => {
         ctx.auth.requireRole(request, 'viewer');
         const { id, cluster } = target(request);
-        return statusView(id, cluster, cluster.status());
+        return statusView(id, cluster, cluster.status(), clusters);
       }));
 
       router.get('/api/v1/cluster/nodes', guarded((request) => {
@@ -60,7 +60,7 @@ export function createConsensusModule(): ReferenceModule {
       router.get('/api/v1/cluster/leader', guarded((request) => {
         ctx.auth.requireRole(request, 'viewer');
         const { cluster } = target(request);
-        return leaderView(cluster, cluster.status());
+        return leaderView(cluster, cluster.status(), clusters);
       }));
 
       router.get('/api/v1/cluster/observations', guarded((request) => {
@@ -71,7 +71,7 @@ export function createConsensusModule(): ReferenceModule {
           node_id: o.node,
           term: o.term,
           role: o.role,
-          timestamp: isoAt(o.at),
+          timestamp: clusters.isoTime(o.at),
         }));
         return { items, latest: items.length > 0 ? items[items.length - 1].sequence : wholeNumberParam(request, 'since', 0) };
       }));
@@ -106,7 +106,7 @@ export function createConsensusModule(): ReferenceModule {
         const { size, seed } = parseNewCluster(request.body);
         const { id, cluster } = clusters.createSimulated(size, seed);
         ctx.log.info(`simulation: cluster ${id} of ${size} nodes (seed ${seed}) started`);
-        return reply.created(statusView(id, cluster, cluster.status()));
+        return reply.created(statusView(id, cluster, cluster.status(), clusters));
       }));
 
       router.delete('/api/v1/simulation/clusters/:cluster_id', guarded((request) => {
@@ -177,22 +177,22 @@ export function createConsensusModule(): ReferenceModule {
 
 // ---- views (the API's snake_case shapes) ----
 
-function statusView(id: string, cluster: RaftCluster, status: ClusterStatus): Record<string, unknown> {
+function statusView(id: string, cluster: RaftCluster, status: ClusterStatus, clusters: ClusterRegistry): Record<string, unknown> {
   return {
     cluster_id: id,
     size: cluster.size,
     seed: cluster.seed,
-    leader: leaderView(cluster, status),
+    leader: leaderView(cluster, status, clusters),
     quorum: status.quorum,
     nodes: status.nodes.map(nodeView),
     network: networkView(status.network),
   };
 }
 
-function leaderView(cluster: RaftCluster, status: ClusterStatus): Record<string, unknown> {
+function leaderView(cluster: RaftCluster, status: ClusterStatus, clusters: ClusterRegistry): Record<string, unknown> {
   if (!status.leader) return { node_id: null, term: null, since: null };
   const since = cluster.leaderSince(status.leader.id, status.leader.term);
-  return { node_id: status.leader.id, term: status.leader.term, since: since === undefined ? null : isoAt(since) };
+  return { node_id: status.leader.id, term: status.leader.term, since: since === undefined ? null : clusters.isoTime(since) };
 }
 
 function nodeView(node: NodeStatus): Record<string, unknown> {
@@ -218,11 +218,6 @@ function entryView(entry: LogEntry): Record<string, unknown> {
 
 function networkView(view: NetworkView): Record<string, unknown> {
   return { partitions: view.partitions, links: view.links.map((l) => ({ from: l.from, to: l.to, delay_ms: l.delayMs, drop_rate: l.dropRate })) };
-}
-
-/** Scheduler time (performance.now) as an ISO timestamp. */
-function isoAt(at: number): string {
-  return new Date(performance.timeOrigin + at).toISOString();
 }
 
 function writeFailure(via: string, outcome: Exclude<WriteOutcome, { status: 'committed' }>): HttpError {

@@ -564,9 +564,10 @@ export class RaftNode {
     return this.ctx.faults.minorityCommit ? Math.floor(this.clusterSize() / 2) : this.voteMajority();
   }
 
+  /** Heard from a majority within two maximum election timeouts (CheckQuorum). */
   private hasQuorumContact(): boolean {
     if (this.role !== 'leader') return false;
-    const since = this.ctx.scheduler.now() - this.ctx.timings.electionTimeoutMaxMs;
+    const since = this.ctx.scheduler.now() - 2 * this.ctx.timings.electionTimeoutMaxMs;
     let reachable = 1;
     for (const peer of this.ctx.peers) if ((this.lastContact.get(peer) ?? -Infinity) >= since) reachable++;
     return reachable >= this.commitQuorum();

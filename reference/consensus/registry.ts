@@ -5,7 +5,7 @@ import { conflict, notFound } from '../http/errors';
 import type { Timings } from '../options';
 import type { Timers } from '../timers';
 import { RaftCluster, type ClusterTimings } from './cluster';
-import type { Scheduler } from './scheduler';
+import { pumpedScheduler, type PumpedScheduler } from './scheduler';
 
 export const CONTROL_PLANE = 'control-plane';
 export const CONTROL_PLANE_SIZE = 3;
@@ -18,13 +18,16 @@ export const MAX_SIMULATED_CLUSTERS = 32;
  */
 export class ClusterRegistry {
   private readonly clusters = new Map<string, RaftCluster>();
-  private readonly scheduler: Scheduler;
+  private readonly scheduler: PumpedScheduler;
   private readonly timings: Partial<ClusterTimings>;
   /** When the control plane was last seen with a leader that had a majority. */
-  private lastLeaderAt: number | undefined = performance.now();
+  private lastLeaderAt: number | undefined = 0;
 
   constructor(private readonly deps: { timers: Timers; timings: Timings; faults: FaultSet }) {
-    this.scheduler = timerScheduler(deps.timers);
+    this.scheduler = pumpedScheduler((ms, beat) => {
+      const handle = deps.timers.interval(ms, beat, 'the consensus clock');
+      return { cancel: () => deps.timers.cancel(handle) };
+    });
     this.timings = consensusTimings(deps.timings);
     this.clusters.set(CONTROL_PLANE, this.build(CONTROL_PLANE_SIZE, randomInt(1, 2 ** 31)));
   }
@@ -36,6 +39,12 @@ export class ClusterRegistry {
 
   closeAll(): void {
     for (const cluster of this.clusters.values()) cluster.close();
+    this.scheduler.stop();
+  }
+
+  /** A moment of the clusters' clock (observations, elections) as an ISO timestamp. */
+  isoTime(at: number): string {
+    return new Date(this.scheduler.wallTime(at)).toISOString();
   }
 
   get controlPlane(): RaftCluster {
@@ -77,7 +86,7 @@ export class ClusterRegistry {
     const status = this.controlPlane.status();
     if (status.leader && status.quorum) return { status: 'healthy', latency_ms: 0 };
     const grace = 2 * this.deps.timings.election_timeout_max;
-    const leaderless = this.lastLeaderAt === undefined ? Infinity : performance.now() - this.lastLeaderAt;
+    const leaderless = this.lastLeaderAt === undefined ? Infinity : this.scheduler.now() - this.lastLeaderAt;
     if (leaderless <= grace) return { status: 'healthy', latency_ms: 0 };
     const running = status.nodes.filter((node) => node.role !== 'stopped').length;
     return { status: 'degraded', latency_ms: 0, message: `no leader with a majority for ${Math.round(leaderless)} ms (${running} of ${status.nodes.length} nodes running)` };
@@ -85,7 +94,7 @@ export class ClusterRegistry {
 
   private watchControlPlane(): void {
     const status = this.controlPlane.status();
-    if (status.leader && status.quorum) this.lastLeaderAt = performance.now();
+    if (status.leader && status.quorum) this.lastLeaderAt = this.scheduler.now();
   }
 
   private build(size: number, seed: number): RaftCluster {
@@ -100,16 +109,5 @@ export function consensusTimings(timings: Timings): Partial<ClusterTimings> {
     electionTimeoutMaxMs: timings.election_timeout_max,
     heartbeatMs: timings.heartbeat,
     writeTimeoutMs: 4 * timings.election_timeout_max,
-  };
-}
-
-/** Real time, on the reference's timers (cancelled at close; a failing callback is logged, not fatal). */
-function timerScheduler(timers: Timers): Scheduler {
-  return {
-    now: () => performance.now(),
-    after(ms, callback) {
-      const handle = timers.timeout(Math.max(0, ms), callback, 'a consensus timer');
-      return { cancel: () => timers.cancel(handle) };
-    },
   };
 }

@@ -23,6 +23,37 @@ export function realScheduler(): Scheduler {
   };
 }
 
+export interface PumpedScheduler extends Scheduler {
+  /** The wall-clock time (epoch ms) of a moment on this scheduler's clock. */
+  wallTime(at: number): number;
+  stop(): void;
+}
+
+/**
+ * Real time for the running reference, without stall artefacts: a virtual clock that a real
+ * interval advances by the real time elapsed (at most `maxStepMs` per beat, against a host that
+ * was suspended). With plain timers, a host stall (CPU starvation, a long GC) wakes to a burst of
+ * overdue timers in which a message sent late is scheduled after a follower's election deadline
+ * that it would have beaten - followers time out on heartbeats that were merely late. Here every
+ * timer fires in the order of the simulated clock, so a stall delays the cluster but never
+ * changes what it does.
+ */
+export function pumpedScheduler(every: (ms: number, beat: () => void) => { cancel(): void }, beatMs = 2, maxStepMs = 1000): PumpedScheduler {
+  const virtual = new VirtualScheduler();
+  let lastReal = performance.now();
+  const beat = every(beatMs, () => {
+    const real = performance.now();
+    virtual.advance(Math.min(real - lastReal, maxStepMs));
+    lastReal = real;
+  });
+  return {
+    now: () => virtual.now(),
+    after: (ms, callback) => virtual.after(ms, callback),
+    wallTime: (at) => Date.now() - (virtual.now() - at),
+    stop: () => beat.cancel(),
+  };
+}
+
 interface VirtualTimer {
   at: number;
   order: number;

@@ -21,8 +21,6 @@ export function createMigrationModule(): ReferenceModule {
   let ctx: ReferenceContext | undefined;
   let engine: MigrationEngine | undefined;
   let faults: MigrationFaultFlags | undefined;
-  /** Completed migrations whose VM could not be updated yet (database down): retried every tick. */
-  const unfinished = new Map<string, Migration>();
   let unsubscribe: (() => void) | undefined;
 
   const migrations = (): MigrationEngine => engine as MigrationEngine;
@@ -67,21 +65,20 @@ export function createMigrationModule(): ReferenceModule {
   }
 
   let ticking = false;
+  /** Publishes phase changes, then moves the VMs whose switchover is over and completes their migrations (retried next tick while the database is down). */
   async function tick(): Promise<void> {
     if (ticking) return;
     ticking = true;
     try {
-      for (const transition of migrations().advance()) {
-        await publish(transition);
-        if (transition.to_phase === 'completed') unfinished.set(transition.migration.id, transition.migration);
-      }
-      for (const [id, migration] of unfinished) {
+      for (const transition of migrations().advance()) await publish(transition);
+      for (const migration of migrations().due()) {
         try {
           await finish(migration);
-          unfinished.delete(id);
         } catch (error) {
-          ctx?.log.debug(`the VM of migration ${id} waits for the database: ${(error as Error).message}`);
+          ctx?.log.debug(`the VM of migration ${migration.id} waits for the database: ${(error as Error).message}`);
+          continue;
         }
+        await publish(migrations().complete(migration.id));
       }
     } finally {
       ticking = false;

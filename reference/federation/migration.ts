@@ -220,6 +220,27 @@ export class MigrationEngine {
     return this.transitions.splice(0, this.transitions.length);
   }
 
+  /** Migrations whose switchover is over: the VM can be moved to the target, then `complete` called. */
+  due(): Migration[] {
+    const now = this.now();
+    return [...this.plans.values()]
+      .filter((plan) => plan.migration.status === 'in_progress' && now >= plan.endsAt)
+      .map((plan) => (this.refresh(plan), cloneMigration(plan.migration)));
+  }
+
+  /** The VM runs on the target now: the migration is completed. */
+  complete(id: string): MigrationTransition {
+    const plan = this.plans.get(id);
+    if (!plan || plan.migration.status !== 'in_progress') throw new FederationError('conflict', `migration ${id} is not in progress`);
+    this.refresh(plan);
+    const { migration } = plan;
+    const from = migration.phase;
+    const at = iso(Math.max(this.now(), plan.endsAt));
+    Object.assign(migration, { status: 'completed', phase: 'completed', progress: 100, completed_at: at });
+    migration.phases.push({ phase: 'completed', started_at: at });
+    return { migration: cloneMigration(migration), from_phase: from, to_phase: 'completed' };
+  }
+
   /** Does the VM answer right now, and which node answers? */
   probe(vm: MigratableVm): ProbeAnswer {
     const migration = this.activeFor(vm.id);
@@ -278,27 +299,25 @@ export class MigrationEngine {
     return { migration, starts, endsAt: starts.switchover + t.switchoverMs * slower };
   }
 
+  /**
+   * Moves the migration to the phase the clock says it is in. Past the end of the switchover it
+   * stays at switchover (99%) until `complete` confirms the VM runs on the target, so nobody reads
+   * "completed" while the VM is not there yet.
+   */
   private refresh(plan: Plan): void {
     const { migration } = plan;
     if (migration.status !== 'in_progress') return;
     const now = this.now();
+    const reached: ActivePhase = now >= plan.endsAt ? 'switchover' : activePhaseAt(plan, now);
     const transitions: MigrationTransition[] = [];
-    const reached: MigrationPhase = now >= plan.endsAt ? 'completed' : activePhaseAt(plan, now);
     // Walk every phase between the last seen and the current one, so none is skipped in the history.
     for (let i = MIGRATION_PHASES.indexOf(migration.phase) + 1; i <= MIGRATION_PHASES.indexOf(reached); i++) {
-      const phase = MIGRATION_PHASES[i];
-      const startedAt = phase === 'completed' ? plan.endsAt : plan.starts[phase];
-      transitions.push({ migration: migration, from_phase: migration.phase, to_phase: phase });
+      const phase = MIGRATION_PHASES[i] as ActivePhase;
+      transitions.push({ migration, from_phase: migration.phase, to_phase: phase });
       migration.phase = phase;
-      migration.phases.push({ phase, started_at: iso(startedAt) });
+      migration.phases.push({ phase, started_at: iso(plan.starts[phase]) });
     }
-    if (reached === 'completed') {
-      migration.status = 'completed';
-      migration.progress = 100;
-      migration.completed_at = iso(plan.endsAt);
-    } else {
-      migration.progress = progressAt(plan, reached, now);
-    }
+    migration.progress = now >= plan.endsAt ? 99 : progressAt(plan, reached, now);
     this.transitions.push(...transitions.map((t) => ({ ...t, migration: cloneMigration(migration) })));
   }
 }

@@ -21,6 +21,8 @@ export const PERF_SCENARIOS = {
   websocketRelease: 'Disconnected dashboards release their connections',
   stress: 'Concurrency rises step by step until a service level breaks',
   benchmarks: 'The <view> meets its service level',
+  /** caught by the autoscaling domain's faults (reference/autoscaling/faults.ts), e.g. autoscaling-no-scale-down */
+  autoscaling: 'Busy <resource> grows the group, and the group shrinks back when the load falls',
 } as const;
 
 const S = PERF_SCENARIOS;

@@ -347,7 +347,7 @@ export async function loadDashboard(world: NovaWorld, requests: number, concurre
       concurrency,
       totalRequests: requests,
       label,
-      groupOf: ({ index }) => views[index % views.length],
+      ...(views.length > 1 ? { groupOf: ({ index }: { index: number }) => views[index % views.length] } : {}),
     }),
   );
   publish(world, views.length === 1 ? `${capitalise(views[0])} Results` : 'Dashboard Load Results', 'requests');
@@ -661,4 +661,151 @@ export async function expectConnectionsReleased(world: NovaWorld, withinMs: numb
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auto-scaling under load
+
+interface ScalingGroupView {
+  id: string;
+  name: string;
+  min_size: number;
+  current_size: number;
+  members: string[];
+}
+
+interface ScalingDecisionView {
+  id: string;
+  action: 'scale-up' | 'scale-down';
+  metric: 'cpu' | 'memory';
+  from_size: number;
+  to_size: number;
+  vm_id: string;
+  decided_at: string;
+}
+
+export type LoadedResource = 'processor' | 'memory';
+
+interface ScalingState {
+  group?: ScalingGroupView;
+  loadAppliedAt?: number;
+  decisionsBefore: number;
+  decision?: ScalingDecisionView;
+  timings: Record<string, number>;
+}
+
+const IDLE = { cpu_usage: 5, memory_usage: 20 };
+
+function scaling(world: NovaWorld): ScalingState {
+  return world.domain('performance-scaling', (): ScalingState => ({ decisionsBefore: 0, timings: {} }));
+}
+
+function scalingGroup(world: NovaWorld): ScalingGroupView {
+  const group = scaling(world).group;
+  if (!group) throw new Error('no scaling group exists in this scenario: add "Given a scaling group of 2 machines that may grow to 4"');
+  return group;
+}
+
+async function readGroup(world: NovaWorld): Promise<ScalingGroupView> {
+  const response = await world.actor.api.get<ScalingGroupView>(`/api/v1/autoscaling/groups/${scalingGroup(world).id}`);
+  expectStatus(response, 200, 'reading the scaling group');
+  return response.data;
+}
+
+async function decisions(world: NovaWorld): Promise<ScalingDecisionView[]> {
+  const response = await world.actor.api.get<{ items: ScalingDecisionView[] }>(`/api/v1/autoscaling/groups/${scalingGroup(world).id}/events`);
+  expectStatus(response, 200, "reading the scaling group's decisions");
+  return response.data.items;
+}
+
+export async function createScalingGroup(world: NovaWorld, size: number, maxSize: number): Promise<void> {
+  const response = await world.actor.api.post<ScalingGroupView>('/api/v1/autoscaling/groups', {
+    name: world.unique('tier').slice(0, 40),
+    min_size: size,
+    desired_size: size,
+    max_size: maxSize,
+    vm_template: { tags: [world.scenarioTag] },
+  });
+  expectStatus(response, 201, 'creating the scaling group');
+  const group = response.data;
+  scaling(world).group = group;
+  world.ledger.add(`scaling group ${group.name}`, async () => {
+    const deleted = await (await world.suite.admin()).delete(`/api/v1/autoscaling/groups/${group.id}`);
+    if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
+  });
+  await eventually(() => readGroup(world), (g) => g.current_size === size, { timeoutMs: 10_000, what: `the group having ${size} members` });
+  await waitUntilRunning(world, (await readGroup(world)).members, 10_000);
+}
+
+async function setGroupLoad(world: NovaWorld, load: { cpu_usage: number; memory_usage: number }): Promise<void> {
+  const state = scaling(world);
+  state.decisionsBefore = (await decisions(world)).length;
+  state.loadAppliedAt = performance.now();
+  const response = await (await world.suite.admin()).post(`/api/v1/simulation/autoscaling/groups/${scalingGroup(world).id}/load`, load);
+  expectStatus(response, 200, "setting the group's simulated load");
+  announce(world, `🔥 Group load set to CPU ${load.cpu_usage}%, memory ${load.memory_usage}%`);
+}
+
+export async function loadGroup(world: NovaWorld, resource: LoadedResource, percent: number): Promise<void> {
+  await setGroupLoad(world, resource === 'processor' ? { ...IDLE, cpu_usage: percent } : { ...IDLE, memory_usage: percent });
+}
+
+export async function idleGroup(world: NovaWorld): Promise<void> {
+  await setGroupLoad(world, IDLE);
+}
+
+function sinceLoadMs(world: NovaWorld): number {
+  const appliedAt = scaling(world).loadAppliedAt;
+  if (appliedAt === undefined) throw new Error('no load was applied to the group');
+  return performance.now() - appliedAt;
+}
+
+export async function expectScaleUp(world: NovaWorld, resource: LoadedResource, withinMs: number): Promise<void> {
+  const state = scaling(world);
+  const { value } = await eventually(() => decisions(world), (list) => list.slice(state.decisionsBefore).some((d) => d.action === 'scale-up'), {
+    timeoutMs: withinMs,
+    intervalMs: 25,
+    what: `a scale-up decision after the ${resource} load`,
+  });
+  const responseMs = sinceLoadMs(world);
+  const decision = value.slice(state.decisionsBefore).find((d) => d.action === 'scale-up')!;
+  state.decision = decision;
+  state.timings['scale-up-response'] = responseMs;
+  world.metrics.record('scale-up-response', Math.round(responseMs));
+  const metric = resource === 'processor' ? 'cpu' : 'memory';
+  assert.equal(decision.metric, metric, `the group scaled up because of its ${decision.metric}, not its ${metric}`);
+  announce(world, `✅ Scale-up decided ${responseMs.toFixed(0)} ms after the ${resource} load (${decision.from_size} -> ${decision.to_size} machines)`);
+}
+
+export async function expectNewMachineRunning(world: NovaWorld, withinMs: number): Promise<void> {
+  const state = scaling(world);
+  const decision = state.decision;
+  if (!decision) throw new Error('the group has not scaled up');
+  const started = performance.now();
+  await eventually(
+    async () => {
+      const response = await world.actor.api.get<Vm>(`/api/v1/vms/${decision.vm_id}`);
+      return response.status === 200 ? response.data.state : `HTTP ${response.status}`;
+    },
+    (vmState) => vmState === 'running',
+    { timeoutMs: withinMs, intervalMs: 25, what: `the new machine ${decision.vm_id} running` },
+  );
+  const readyMs = performance.now() - started;
+  state.timings['new-machine-ready'] = readyMs;
+  world.metrics.record('new-machine-ready', Math.round(readyMs));
+  announce(world, `✅ The new machine was running ${readyMs.toFixed(0)} ms after the decision was seen (${sinceLoadMs(world).toFixed(0)} ms after the load)`);
+}
+
+export async function expectShrinkBack(world: NovaWorld, size: number, withinMs: number): Promise<void> {
+  const { elapsedMs } = await eventually(() => readGroup(world), (group) => group.current_size === size, {
+    timeoutMs: withinMs,
+    intervalMs: 50,
+    what: `the group shrinking back to ${size} machines once idle`,
+  });
+  const scaleDowns = (await decisions(world)).slice(scaling(world).decisionsBefore).filter((d) => d.action === 'scale-down');
+  assert.ok(scaleDowns.length > 0, 'the group reached its size without any scale-down decision');
+  const shrinkMs = sinceLoadMs(world);
+  world.metrics.record('scale-down-complete', Math.round(shrinkMs));
+  world.metrics.detail('autoscaling', { timings: scaling(world).timings, scaleDowns: scaleDowns.length });
+  announce(world, `✅ Load decrease detected: ${scaleDowns.length} scale-down decision(s), back to ${size} machines ${shrinkMs.toFixed(0)} ms after the load fell (seen after ${elapsedMs.toFixed(0)} ms of watching)`);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClusterInputError, RaftCluster } from '../../reference/consensus/cluster';
-import { VirtualScheduler } from '../../reference/consensus/scheduler';
+import { pumpedScheduler, VirtualScheduler } from '../../reference/consensus/scheduler';
 import { Harness } from './scenarios';
 
 describe('the simulated control-plane cluster', () => {
@@ -113,5 +113,31 @@ describe('the simulated control-plane cluster', () => {
     assert.ok(log.every((o, i) => i === 0 || o.sequence === log[i - 1].sequence + 1));
     const tail = h.cluster.observations(log[2].sequence);
     assert.deepEqual(tail, log.slice(3));
+  });
+});
+
+describe('the stall-tolerant clock of the running reference', () => {
+  it('keeps real time, and after a host stall fires the overdue timers in the order of the simulated clock', () => {
+    let beat: () => void = () => undefined;
+    const scheduler = pumpedScheduler((_ms, callback) => {
+      beat = callback;
+      return { cancel: () => (beat = () => undefined) };
+    });
+    const fired: string[] = [];
+    // A heartbeat due at 50 ms whose delivery (2 ms later) must beat a deadline at 150 ms.
+    scheduler.after(150, () => fired.push(`deadline at ${scheduler.now()}`));
+    scheduler.after(50, () => {
+      fired.push(`heartbeat at ${scheduler.now()}`);
+      scheduler.after(2, () => fired.push(`delivery at ${scheduler.now()}`));
+    });
+    const started = performance.now();
+    while (performance.now() - started < 300) {
+      // the host stalls for 300 ms: no beat runs
+    }
+    beat();
+    assert.deepEqual(fired, ['heartbeat at 50', 'delivery at 52', 'deadline at 150']);
+    assert.ok(scheduler.now() >= 300, 'the clock caught up with real time');
+    assert.ok(Math.abs(scheduler.wallTime(scheduler.now()) - Date.now()) < 5);
+    scheduler.stop();
   });
 });
