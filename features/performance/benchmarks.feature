@@ -8,7 +8,7 @@ Feature: Service level benchmarks
     Given I am signed in as an operator
     And 20 virtual machines are on the dashboard
 
-  Scenario Outline: The <view> meets its service level
+  Scenario Outline: Each view of the dashboard meets its service level
     When 50 concurrent connections request the <view> 1000 times
     Then the 95th percentile response time is below <p95 limit>
     And at most <failure limit> of the requests fail

@@ -20,9 +20,9 @@ export const PERF_SCENARIOS = {
   websocketScaling: 'Every one of 200 connected dashboards receives every update',
   websocketRelease: 'Disconnected dashboards release their connections',
   stress: 'Concurrency rises step by step until a service level breaks',
-  benchmarks: 'The <view> meets its service level',
+  benchmarks: 'Each view of the dashboard meets its service level',
   /** caught by the autoscaling domain's faults (reference/autoscaling/faults.ts), e.g. autoscaling-no-scale-down */
-  autoscaling: 'Busy <resource> grows the group, and the group shrinks back when the load falls',
+  autoscaling: 'A busy group grows, and shrinks back when the load falls',
 } as const;
 
 const S = PERF_SCENARIOS;
