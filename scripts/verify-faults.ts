@@ -7,13 +7,13 @@
 //   npm run verify:faults -- --only a,b          only these faults (no coverage check)
 //   npm run verify:faults -- --concurrency 2     fault runs at once (default 4: they mostly wait)
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type * as messages from '@cucumber/messages';
 import { FAULT_CATALOG as FAULTS, type FaultDefinition } from '../reference/faults';
 import { buildReport, type ScenarioStatus } from '../support/report/summary';
-import { REPORT_FILES, REPORTS_DIR } from '../support/report/generate';
+import { readMessages, REPORT_FILES, REPORTS_DIR } from '../support/report/generate';
 
 const ROOT = join(__dirname, '..');
 const CUCUMBER = join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
@@ -65,8 +65,7 @@ function runCucumber(args: string[], env: NodeJS.ProcessEnv, messagesFile: strin
         reject(new Error(`cucumber wrote no results (${messagesFile}); its last words:\n${stderr.trim()}`));
         return;
       }
-      const lines = readFileSync(messagesFile, 'utf8').split('\n').filter((l) => l.trim());
-      resolve(lines.map((l) => JSON.parse(l) as messages.Envelope));
+      resolve(readMessages(messagesFile));
     });
   });
 }
@@ -138,8 +137,7 @@ async function main(): Promise<number> {
   let cleanFailures: string[];
   if (options.reuseClean) {
     if (!existsSync(REPORT_FILES.messages)) throw new Error(`--reuse-clean needs ${REPORT_FILES.messages}: run npm test first`);
-    const lines = readFileSync(REPORT_FILES.messages, 'utf8').split('\n').filter((l) => l.trim());
-    const clean = statusByName(lines.map((l) => JSON.parse(l) as messages.Envelope));
+    const clean = statusByName(readMessages(REPORT_FILES.messages));
     cleanFailures = names.filter((name) => clean.get(name) !== 'passed');
     console.log(`clean run (reused from the last npm test): ${names.length - cleanFailures.length} of ${names.length} scenarios passed`);
   } else {

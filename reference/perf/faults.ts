@@ -30,7 +30,7 @@ const S = PERF_SCENARIOS;
 export const faults: FaultDefinition[] = [
   {
     name: PERF_FAULTS.vmWritesSerialized,
-    description: 'Every VM write (create, action, delete) waits for one global lock and holds it for 300 ms, so concurrent VM operations queue behind each other.',
+    description: 'Every VM write (create, action, delete) waits for one global lock and holds it for 400 ms, so concurrent VM operations queue behind each other.',
     scenarios: [S.vmCreation, S.lifecycleMix],
   },
   {

@@ -5,7 +5,7 @@ import type { ReferenceContext, ReferenceModule } from '../module';
 import { PERF_FAULTS } from './faults';
 import { SystemMetricsReader } from './metrics';
 
-const SERIALIZED_WRITE_MS = 300;
+const SERIALIZED_WRITE_MS = 400;
 const SLOW_SUMMARY_MS = 3000;
 const LIST_BLOCK_MS = 30;
 const LEAKED_BYTES_PER_REQUEST = 256 * 1024;
@@ -18,7 +18,7 @@ function busyWait(ms: number): void {
   }
 }
 
-/** A queue of 300 ms turns: each caller waits for every earlier one. */
+/** A queue of 400 ms turns: each caller waits for every earlier one. */
 function globalLock(): () => Promise<void> {
   let tail: Promise<void> = Promise.resolve();
   return () => {

@@ -21,12 +21,19 @@ export function prepareReportsDir(): void {
   mkdirSync(REPORT_FILES.workers, { recursive: true });
 }
 
-function readMessages(path: string): messages.Envelope[] {
+/** The message stream; a line cut short by an interrupted run is left out, not fatal. */
+export function readMessages(path: string): messages.Envelope[] {
   if (!existsSync(path)) throw new Error(`${path} does not exist: run the suite first (npm test)`);
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as messages.Envelope);
+  const envelopes: messages.Envelope[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      envelopes.push(JSON.parse(line) as messages.Envelope);
+    } catch {
+      process.stderr.write(`novacron-spec: left out a damaged line of ${path} (was the run interrupted?)\n`);
+    }
+  }
+  return envelopes;
 }
 
 function endpointFigures(): Record<string, unknown> {

@@ -287,6 +287,7 @@ export async function settle(world: NovaWorld, timeoutMs: number): Promise<MlPro
 export async function expectCompleted(world: NovaWorld, seconds: number): Promise<MlProject> {
   const project = await settle(world, seconds * 1000);
   assert.equal(project.workflow.status, 'completed', `the workflow of "${project.name}" did not complete: ${project.workflow.failure_reason ?? project.workflow.status}`);
+  world.log(`MLE-Star workflow of ${project.name} completed: ${project.workflow.stages.map((s) => `${s.name} ${s.duration_ms ?? 0} ms`).join(', ')}`);
   await recordModelMetrics(world);
   return project;
 }

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import type { NovaWorld } from '../world';
+import { eventually, expectStatus } from './expect';
+
+/** Domain verbs for autoscaling scenarios: scaling groups, simulated load on their members, decisions. */
+
+interface ScalingGroup {
+  id: string;
+  name: string;
+  current_size: number;
+  members: string[];
+  cooldown_seconds: number;
+}
+
+interface ScalingDecision {
+  id: string;
+  action: 'scale-up' | 'scale-down';
+  metric: 'cpu' | 'memory';
+  from_size: number;
+  to_size: number;
+  vm_id: string;
+  decided_at: string;
+}
+
+interface Load {
+  cpu_usage?: number;
+  memory_usage?: number;
+}
+
+interface GroupState {
+  group: ScalingGroup;
+  load: Load;
+  /** When the reference applied the latest load (its own clock). */
+  loadAppliedAt?: number;
+  /** Client clock when the latest load was applied. */
+  loadSentAt?: number;
+}
+
+function groups(world: NovaWorld): Map<string, GroupState> {
+  return world.domain('autoscaling', () => new Map<string, GroupState>());
+}
+
+function known(world: NovaWorld, alias: string): GroupState {
+  const entry = groups(world).get(alias);
+  if (!entry) throw new Error(`no scaling group "${alias}" was created in this scenario`);
+  return entry;
+}
+
+/** The policy table of the feature, in the words a person uses, as the API's fields. */
+export function policyFromTable(rows: string[][]): Record<string, number> {
+  const policy: Record<string, number> = {};
+  const percent = /^(\d+(?:\.\d+)?)% (CPU|memory)$/;
+  const seconds = /^(\d+(?:\.\d+)?) seconds?$/;
+  const fail = (what: string, value: string, expected: string): never => {
+    throw new Error(`policy row "${what}" = "${value}" is not understood: expected ${expected}`);
+  };
+  for (const [what, value] of rows) {
+    switch (what) {
+      case 'size': {
+        const match = /^(\d+) to (\d+) machines(?:, starting with (\d+))?$/.exec(value) ?? fail(what, value, '"<min> to <max> machines", optionally ", starting with <n>"');
+        policy.min_size = Number(match[1]);
+        policy.max_size = Number(match[2]);
+        policy.desired_size = Number(match[3] ?? match[1]);
+        break;
+      }
+      case 'grow above':
+      case 'shrink below': {
+        const direction = what === 'grow above' ? 'up' : 'down';
+        for (const part of value.split(what === 'grow above' ? ' or ' : ' and ')) {
+          const match = percent.exec(part) ?? fail(what, value, `"<n>% CPU" or "<n>% memory", joined by "${what === 'grow above' ? 'or' : 'and'}"`);
+          policy[`${match[2].toLowerCase()}_scale_${direction}_threshold`] = Number(match[1]);
+        }
+        break;
+      }
+      case 'evaluation window':
+      case 'cooldown': {
+        const match = seconds.exec(value) ?? fail(what, value, '"<n> seconds"');
+        policy[what === 'cooldown' ? 'cooldown_seconds' : 'evaluation_window_seconds'] = Number(match[1]);
+        break;
+      }
+      default:
+        fail(what, value, 'one of the rows size, grow above, shrink below, evaluation window, cooldown');
+    }
+  }
+  return policy;
+}
+
+/** Creates a group under the scenario's unique form of `alias`; it and its machines are deleted after the scenario. */
+export async function createGroup(world: NovaWorld, alias: string, policy: Record<string, number>): Promise<void> {
+  const response = await world.actor.api.post<ScalingGroup>('/api/v1/autoscaling/groups', {
+    name: world.unique(alias),
+    ...policy,
+    vm_template: { tags: [world.scenarioTag] },
+  });
+  expectStatus(response, 201, `creating scaling group "${alias}"`);
+  const group = response.data;
+  groups(world).set(alias, { group, load: {} });
+  world.ledger.add(`scaling group ${group.name} (${group.id})`, async () => {
+    const deleted = await (await world.suite.admin()).delete(`/api/v1/autoscaling/groups/${group.id}`);
+    if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
+  });
+}
+
+/** Every member of the group, present and future, reports this use from now on. */
+export async function setLoad(world: NovaWorld, alias: string, load: Load): Promise<void> {
+  const entry = known(world, alias);
+  const sentAt = performance.now();
+  const response = await (await world.suite.admin()).post<{ applied_at: string }>(`/api/v1/simulation/autoscaling/groups/${entry.group.id}/load`, load);
+  expectStatus(response, 200, `loading the members of "${alias}"`);
+  Object.assign(entry, { load, loadAppliedAt: Date.parse(response.data.applied_at), loadSentAt: sentAt });
+}
+
+export async function runFor(world: NovaWorld, alias: string, load: Load, seconds: number): Promise<void> {
+  await setLoad(world, alias, load);
+  await sleep(seconds * 1000);
+}
+
+/** A brief burst of CPU, then back to the load before it. */
+export async function spike(world: NovaWorld, alias: string, cpu: number, seconds: number): Promise<void> {
+  const before = known(world, alias).load;
+  await setLoad(world, alias, { ...before, cpu_usage: cpu });
+  await sleep(seconds * 1000);
+  await setLoad(world, alias, before);
+}
+
+async function fetchGroup(world: NovaWorld, alias: string): Promise<ScalingGroup> {
+  const response = await world.actor.api.get<ScalingGroup>(`/api/v1/autoscaling/groups/${known(world, alias).group.id}`);
+  expectStatus(response, 200, `reading scaling group "${alias}"`);
+  known(world, alias).group = response.data;
+  return response.data;
+}
+
+export async function decisions(world: NovaWorld, alias: string): Promise<ScalingDecision[]> {
+  const response = await world.actor.api.get<{ items: ScalingDecision[] }>(`/api/v1/autoscaling/groups/${known(world, alias).group.id}/events`);
+  expectStatus(response, 200, `reading the decisions of "${alias}"`);
+  return response.data.items;
+}
+
+/**
+ * Waits for the group to reach `size` members; when that took scaling decisions, records
+ * `autoscaling-trigger-time`: from the load being applied to the first decision, both by the
+ * reference's clock.
+ */
+export async function expectSize(world: NovaWorld, alias: string, size: number, withinMs: number, because?: 'cpu' | 'memory'): Promise<void> {
+  await eventually(() => fetchGroup(world, alias), (group) => group.current_size === size, { timeoutMs: withinMs, intervalMs: 50, what: `"${alias}" having ${size} machines` });
+  const made = await decisions(world, alias);
+  const entry = known(world, alias);
+  const first = made[0];
+  if (first && entry.loadAppliedAt !== undefined) {
+    world.metrics.record('autoscaling-trigger-time', Math.max(0, Date.parse(first.decided_at) - entry.loadAppliedAt));
+  }
+  if (because) {
+    const last = made[made.length - 1];
+    assert.ok(last, `"${alias}" changed size without a recorded decision`);
+    assert.equal(last.metric, because, `"${alias}" scaled because of its ${last.metric}, not its ${because}`);
+  }
+}
+
+export async function expectStaysAt(world: NovaWorld, alias: string, size: number, forMs: number): Promise<void> {
+  const started = performance.now();
+  while (performance.now() - started < forMs) {
+    const group = await fetchGroup(world, alias);
+    assert.equal(group.current_size, size, `"${alias}" has ${group.current_size} machines, expected it to stay at ${size}`);
+    await sleep(100);
+  }
+}
+
+export async function expectNoDecision(world: NovaWorld, alias: string): Promise<void> {
+  const made = await decisions(world, alias);
+  assert.deepEqual(made.map((d) => `${d.action} ${d.from_size}->${d.to_size}`), [], `"${alias}" made scaling decisions`);
+}
+
+export async function expectOnly(world: NovaWorld, alias: string, action: ScalingDecision['action']): Promise<void> {
+  const made = await decisions(world, alias);
+  assert.ok(made.length > 0, `"${alias}" made no decision`);
+  assert.deepEqual(made.filter((d) => d.action !== action).map((d) => `${d.action} ${d.from_size}->${d.to_size}`), [], `"${alias}" made decisions other than ${action}`);
+}
+
+/** After the first decision, nothing more is decided before the cooldown is over. */
+export async function expectQuietDuringCooldown(world: NovaWorld, alias: string, seconds: number): Promise<void> {
+  const [first] = await decisions(world, alias);
+  assert.ok(first, `"${alias}" made no first decision`);
+  const quietUntil = Date.parse(first.decided_at) + seconds * 1000;
+  await sleep(Math.max(0, quietUntil - Date.now()));
+  const early = (await decisions(world, alias)).filter((d) => d.id !== first.id && Date.parse(d.decided_at) < quietUntil);
+  assert.deepEqual(
+    early.map((d) => `${d.action} ${Date.parse(d.decided_at) - Date.parse(first.decided_at)} ms after the first`),
+    [],
+    `"${alias}" decided again inside its ${seconds} s cooldown`,
+  );
+}
+
+export async function expectGrowsAgain(world: NovaWorld, alias: string, withinMs: number): Promise<void> {
+  const [first] = await decisions(world, alias);
+  const { value } = await eventually(() => decisions(world, alias), (made) => made.length >= 2, { timeoutMs: withinMs + 1000, intervalMs: 50, what: `a second decision of "${alias}"` });
+  const cooldownMs = known(world, alias).group.cooldown_seconds * 1000;
+  const after = Date.parse(value[1].decided_at) - Date.parse(first.decided_at) - cooldownMs;
+  assert.equal(value[1].action, 'scale-up');
+  assert.ok(after <= withinMs, `the second decision came ${after} ms after the cooldown, more than ${withinMs} ms`);
+}
+
+/** The decision is on the real-time stream (the scenario follows it). */
+export async function expectAnnounced(world: NovaWorld, alias: string, action: ScalingDecision['action']): Promise<void> {
+  const stream = world.streams[0];
+  assert.ok(stream, 'no one follows the event stream: add "Given I follow the real-time event stream"');
+  const entry = known(world, alias);
+  const type = action === 'scale-up' ? 'autoscaling.scale_up' : 'autoscaling.scale_down';
+  await stream.waitFor((m) => m.type === type && m.data.group_id === entry.group.id, 2000, `${type} of "${alias}"`);
+  if (entry.loadSentAt !== undefined) world.metrics.detail('autoscaling-announced-after-ms', Math.round(performance.now() - entry.loadSentAt));
+}
+
+/** The machine added by the latest scale-up carries the decision in its history. */
+export async function expectNewMachineHistory(world: NovaWorld, alias: string): Promise<void> {
+  const made = await decisions(world, alias);
+  const scaleUp = [...made].reverse().find((d) => d.action === 'scale-up');
+  assert.ok(scaleUp, `"${alias}" made no scale-up`);
+  const response = await world.actor.api.get<{ items: { type: string; action: string; details?: { decision_id?: string } }[] }>(`/api/v1/vms/${scaleUp.vm_id}/events`);
+  expectStatus(response, 200, `reading the history of the machine added to "${alias}"`);
+  const entry = response.data.items.find((e) => e.type === 'autoscaling' && e.action === 'scale-up' && e.details?.decision_id === scaleUp.id);
+  assert.ok(entry, `the history of ${scaleUp.vm_id} does not record the scale-up: ${response.data.items.map((e) => `${e.type}/${e.action}`).join(', ')}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
