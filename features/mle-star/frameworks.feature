@@ -16,19 +16,19 @@ Feature: Every framework on every project type
     And the production model answers the held-out samples as the evaluation predicted
 
     Examples: Classification (upstream bar: accuracy above 0.8 in every framework)
-      | framework  | type           | project      | target                      |
-      | pytorch    | classification | torch-iris   | an accuracy of at least 0.8 |
-      | tensorflow | classification | keras-iris   | an accuracy of at least 0.8 |
-      | sklearn    | classification | sk-iris      | an accuracy of at least 0.8 |
+      | framework  | type           | project    | target                      |
+      | pytorch    | classification | torch-iris | an accuracy of at least 0.8 |
+      | tensorflow | classification | keras-iris | an accuracy of at least 0.8 |
+      | sklearn    | classification | sk-iris    | an accuracy of at least 0.8 |
 
     Examples: Regression, clustering and time series
-      | framework  | type        | project       | target                        |
-      | pytorch    | regression  | torch-houses  | an R squared of at least 0.8  |
-      | tensorflow | regression  | keras-houses  | an R squared of at least 0.8  |
-      | sklearn    | regression  | sk-houses     | an R squared of at least 0.8  |
-      | pytorch    | clustering  | torch-shops   | a silhouette of at least 0.5  |
-      | tensorflow | clustering  | keras-shops   | a silhouette of at least 0.5  |
-      | sklearn    | clustering  | sk-shops      | a silhouette of at least 0.5  |
-      | pytorch    | time series | torch-sales   | a MAPE of at most 0.1         |
-      | tensorflow | time series | keras-sales   | a MAPE of at most 0.1         |
-      | sklearn    | time series | sk-sales      | a MAPE of at most 0.1         |
+      | framework  | type        | project      | target                       |
+      | pytorch    | regression  | torch-houses | an R squared of at least 0.8 |
+      | tensorflow | regression  | keras-houses | an R squared of at least 0.8 |
+      | sklearn    | regression  | sk-houses    | an R squared of at least 0.8 |
+      | pytorch    | clustering  | torch-shops  | a silhouette of at least 0.5 |
+      | tensorflow | clustering  | keras-shops  | a silhouette of at least 0.5 |
+      | sklearn    | clustering  | sk-shops     | a silhouette of at least 0.5 |
+      | pytorch    | time series | torch-sales  | a MAPE of at most 0.1        |
+      | tensorflow | time series | keras-sales  | a MAPE of at most 0.1        |
+      | sklearn    | time series | sk-sales     | a MAPE of at most 0.1        |

@@ -26,12 +26,12 @@ Feature: What each MLE-Star stage checks and produces
     Then the design is "<architecture>", trained with "<loss>" and measured by <metrics>
 
     Examples:
-      | framework  | type           | project         | target                      | architecture                                   | loss               | metrics         |
-      | pytorch    | classification | design-torch    | an accuracy of at least 0.8 | feed-forward network 4-16-3                    | CrossEntropyLoss   | accuracy and f1 |
-      | tensorflow | regression     | design-keras    | an R squared of at least 0.8 | feed-forward network 4-32-16-1                | mean_squared_error | rmse and r2     |
-      | sklearn    | classification | design-logistic | an accuracy of at least 0.8 | logistic regression                            | log_loss           | accuracy and f1 |
-      | sklearn    | clustering     | design-kmeans   | a silhouette of at least 0.5 | k-means with 3 clusters                       | inertia            | silhouette      |
-      | pytorch    | time series    | design-forecast | a MAPE of at most 0.1       | seasonal autoregression over 12 observations   | MSELoss            | mape            |
+      | framework  | type           | project         | target                       | architecture                                 | loss               | metrics         |
+      | pytorch    | classification | design-torch    | an accuracy of at least 0.8  | feed-forward network 4-16-3                  | CrossEntropyLoss   | accuracy and f1 |
+      | tensorflow | regression     | design-keras    | an R squared of at least 0.8 | feed-forward network 4-32-16-1               | mean_squared_error | rmse and r2     |
+      | sklearn    | classification | design-logistic | an accuracy of at least 0.8  | logistic regression                          | log_loss           | accuracy and f1 |
+      | sklearn    | clustering     | design-kmeans   | a silhouette of at least 0.5 | k-means with 3 clusters                      | inertia            | silhouette      |
+      | pytorch    | time series    | design-forecast | a MAPE of at most 0.1        | seasonal autoregression over 12 observations | MSELoss            | mape            |
 
   Scenario: A customised network replaces the framework's default design
     Given a pytorch classification project "custom-net" aiming for an accuracy of at least 0.8

@@ -15,11 +15,11 @@ Feature: Project templates, customisations and notebooks
     And every generated Python file compiles
 
     Examples:
-      | framework  | type           | project        | target                       | metrics         | shape                                                   |
-      | sklearn    | classification | tpl-iris       | an accuracy of at least 0.8  | accuracy and f1 | splits the data stratified by class                     |
-      | sklearn    | regression     | tpl-houses     | an R squared of at least 0.8 | rmse and r2     | fits a least squares linear regression                  |
-      | pytorch    | clustering     | tpl-shops      | a silhouette of at least 0.5 | silhouette      | clusters with k-means into 3 segments                   |
-      | tensorflow | time series    | tpl-sales      | a MAPE of at most 0.1        | mape            | forecasts from a window of the last 12 observations     |
+      | framework  | type           | project    | target                       | metrics         | shape                                               |
+      | sklearn    | classification | tpl-iris   | an accuracy of at least 0.8  | accuracy and f1 | splits the data stratified by class                 |
+      | sklearn    | regression     | tpl-houses | an R squared of at least 0.8 | rmse and r2     | fits a least squares linear regression              |
+      | pytorch    | clustering     | tpl-shops  | a silhouette of at least 0.5 | silhouette      | clusters with k-means into 3 segments               |
+      | tensorflow | time series    | tpl-sales  | a MAPE of at most 0.1        | mape            | forecasts from a window of the last 12 observations |
 
   Scenario: A customised network and pipeline show up in the generated code
     Given a pytorch classification project "custom-code" aiming for an accuracy of at least 0.8

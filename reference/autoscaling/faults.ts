@@ -54,7 +54,7 @@ export const faults: FaultDefinition[] = [
   {
     name: AUTOSCALING_FAULTS.staleMetrics,
     description: "The autoscaler keeps using the members' first sample instead of measuring again, so it never sees the load change.",
-    scenarios: [S.growCpu, S.growMemory, S.cooldown],
+    scenarios: [S.growCpu, S.growMemory],
   },
   {
     name: AUTOSCALING_FAULTS.unannounced,

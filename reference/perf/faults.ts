@@ -45,7 +45,7 @@ export const faults: FaultDefinition[] = [
   },
   {
     name: PERF_FAULTS.leaksConnectionBuffers,
-    description: "A leaking connection: each API request's 256 KB read buffer is kept after the request ended, so memory grows with every request.",
+    description: "A leaking connection: each API request's 512 KB read buffer is kept after the request ended, so memory grows with every request.",
     scenarios: [S.sustained],
   },
   {

@@ -8,7 +8,7 @@ import { SystemMetricsReader } from './metrics';
 const SERIALIZED_WRITE_MS = 400;
 const SLOW_SUMMARY_MS = 3000;
 const LIST_BLOCK_MS = 30;
-const LEAKED_BYTES_PER_REQUEST = 256 * 1024;
+const LEAKED_BYTES_PER_REQUEST = 512 * 1024;
 const FAN_OUT_CAP = 64;
 
 function busyWait(ms: number): void {

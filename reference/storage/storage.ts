@@ -37,6 +37,9 @@ export interface VolumeFilter {
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const DEFAULT_MAX_VOLUME_GB = 4096;
 const DEFAULT_MIGRATION_CHUNK_BYTES = 4096;
+const MAX_SAMPLE_BYTES = 4 * 1024 * 1024;
+/** What a tier runs at when its rate limiter is bypassed (fault storage-archive-unthrottled). */
+const UNTHROTTLED_MB_S = 100_000;
 
 interface Tier {
   spec: TierSpec;
@@ -74,7 +77,7 @@ export class StorageService {
     this.faults = options.faults ?? NO_STORAGE_FAULTS;
     for (const spec of this.tierSpecs(options.tiers ?? DEFAULT_TIERS)) {
       const unthrottled = this.faults.archiveUnthrottled && spec.name === 'ARCHIVE';
-      const rate = this.scale.realBytesPerSecond(unthrottled ? 1e9 : spec.throughput_mb_s);
+      const rate = this.scale.realBytesPerSecond(unthrottled ? UNTHROTTLED_MB_S : spec.throughput_mb_s);
       const device = new TierDevice(rate, unthrottled ? 0 : this.scale.realMs(spec.latency_ms), this.clock);
       this.tiers.set(spec.name, { spec: { ...spec }, device, reservedGb: 0 });
     }
@@ -114,7 +117,7 @@ export class StorageService {
    */
   async measureThroughput(name: TierName, { nominalMs = 25, rounds = 3 } = {}): Promise<ThroughputMeasurement> {
     const { device } = this.tier(name);
-    const sampleBytes = Math.max(1024, Math.ceil((device.bytesPerSecond * nominalMs) / 1000));
+    const sampleBytes = Math.min(MAX_SAMPLE_BYTES, Math.max(1024, Math.ceil((device.bytesPerSecond * nominalMs) / 1000)));
     const sample = initialContent(this.seed, `throughput-sample-${name}`, sampleBytes);
     const scratch = Buffer.alloc(sample.length);
     let best = { write: Infinity, read: Infinity };

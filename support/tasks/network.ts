@@ -185,8 +185,8 @@ export function expectVerdict(world: NovaWorld, reachable: boolean, rule: Decidi
   if (!verdict) throw new Error('no connectivity test was made in this scenario');
   const expectedRule = 'policy' in rule ? policyNamed(world, rule.policy).id : rule.builtIn;
   const said = `the test said ${verdict.reachable ? 'reachable' : 'not reachable'} by ${verdict.decided_by} ("${verdict.reason}")`;
-  assert.equal(verdict.reachable, reachable, `expected ${reachable ? 'reachable' : 'not reachable'}; ${said}`);
-  assert.equal(verdict.decided_by, expectedRule, `expected the rule ${expectedRule} to decide; ${said}`);
+  assert.equal(verdict.reachable, reachable, `the destination should be ${reachable ? 'reachable' : 'not reachable'}, but ${said}`);
+  assert.equal(verdict.decided_by, expectedRule, `the rule ${expectedRule} should decide, but ${said}`);
 }
 
 function policyNamed(world: NovaWorld, alias: string): Policy {

@@ -20,7 +20,8 @@ describe('autoscaling scenarios on a manual clock', () => {
   }
 
   for (const fault of faults.filter((f) => !MODULE_FAULTS.has(f.name))) {
-    for (const name of fault.scenarios as AutoscalingScenarioName[]) {
+    const mine = fault.scenarios.filter((name): name is AutoscalingScenarioName => name in scenarios);
+    for (const name of mine) {
       it(`fail with ${fault.name}: ${name}`, async () => {
         for (const phase of PHASES) {
           const run = await scenarios[name]([fault.name], phase);

@@ -18,6 +18,7 @@ Feature: Autoscaling of virtual machine groups
       | shrink below      | 30% CPU and 30% memory |
       | evaluation window | 1 second               |
       | cooldown          | 1 second               |
+    And the members of "web" have run at 40% CPU for 1.5 seconds
     When the members of "web" run at 90% CPU
     Then "web" grows to 2 machines within 2 seconds
     And the scale-up of "web" is announced on the event stream
@@ -30,6 +31,7 @@ Feature: Autoscaling of virtual machine groups
       | shrink below      | 30% CPU and 30% memory |
       | evaluation window | 1 second               |
       | cooldown          | 1 second               |
+    And the members of "cache" have run at 40% CPU for 1.5 seconds
     When the members of "cache" run at 50% CPU and 92% memory
     Then "cache" grows to 2 machines within 2 seconds, because of its memory
 

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkConfig, coerceInput, faultyRunners } from '../../reference/mlestar/defects';
+import { MLESTAR_FAULTS, mlestarFaultFlags } from '../../reference/mlestar/fault-names';
+import { faults } from '../../reference/mlestar/faults';
+import { notebookProblems } from '../../reference/mlestar/nbformat';
+import type { GeneratedFile } from '../../reference/mlestar/templates/project';
+import { projectOf, run } from './helpers';
+
+const flagsFor = (...names: string[]) => mlestarFaultFlags({ has: (name: string) => names.includes(name) });
+
+describe('the MLE-Star fault catalog', () => {
+  it('documents every fault the reference knows, each with scenarios', () => {
+    assert.deepEqual(faults.map((f) => f.name).sort(), Object.values(MLESTAR_FAULTS).sort());
+    for (const fault of faults) assert.ok(fault.scenarios.length > 0 && fault.description.length > 20, fault.name);
+  });
+
+  it('switches nothing on without faults', () => {
+    assert.deepEqual(faultyRunners(flagsFor()), {});
+    assert.equal(checkConfig({ name: 'x', type: 'classification', framework: 'sklearn', metric_targets: { accuracy: 2 } }, flagsFor()).ok, false);
+  });
+});
+
+describe('each fault is a real defect', () => {
+  it('targets unchecked: an impossible target is accepted', () => {
+    const result = checkConfig({ name: 'x', type: 'classification', framework: 'sklearn', metric_targets: { accuracy: 2 } }, flagsFor(MLESTAR_FAULTS.targetsUnchecked));
+    assert.ok(result.ok);
+    assert.deepEqual(result.config.metric_targets, { accuracy: 2 });
+  });
+
+  it('metrics not computed: the targets are reported as the metrics', async () => {
+    const project = projectOf({ data_source: { noise: 3 } });
+    await run(project, {}, { runners: faultyRunners(flagsFor(MLESTAR_FAULTS.metricsNotComputed)) });
+    assert.equal(project.workflow.status, 'completed');
+    assert.deepEqual((project.outputs.evaluation as { metrics: Record<string, number> }).metrics.accuracy, 0.8);
+  });
+
+  it('notebook invalid and split not stratified: the generated files are broken after the stage checked them', async () => {
+    const project = projectOf();
+    await run(project, { to: 'implementation' }, { runners: faultyRunners(flagsFor(MLESTAR_FAULTS.notebookInvalid, MLESTAR_FAULTS.splitNotStratified)) });
+    const files = project.artifacts.files as GeneratedFile[];
+    const eda = files.find((f) => f.path === 'notebooks/eda.ipynb') as GeneratedFile;
+    assert.ok(notebookProblems(JSON.parse(eda.content)).some((p) => /has no "outputs"/.test(p)));
+    assert.doesNotMatch((files.find((f) => f.path === 'pipeline.py') as GeneratedFile).content, /stratify=target/);
+  });
+
+  it('accepts malformed input: short rows are padded and words read as 0', () => {
+    assert.deepEqual(coerceInput({ instances: [[1, 'x']] }, 3, flagsFor(MLESTAR_FAULTS.acceptsMalformedInput)), { instances: [[1, 0, 0]] });
+    assert.deepEqual(coerceInput({ instances: [[1]] }, 3, flagsFor()), { instances: [[1]] });
+  });
+
+  it('design ignores customisation: the default network is built', async () => {
+    const project = projectOf({ framework: 'pytorch', architecture: { hidden_layers: [64, 32] } });
+    await run(project, { to: 'design' }, { runners: faultyRunners(flagsFor(MLESTAR_FAULTS.designIgnoresCustomisation)) });
+    assert.deepEqual(project.artifacts.design?.layers.map((l) => l.units), [16, 3]);
+  });
+});
