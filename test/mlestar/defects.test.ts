@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkConfig, coerceInput, faultyRunners } from '../../reference/mlestar/defects';
 import { MLESTAR_FAULTS, mlestarFaultFlags } from '../../reference/mlestar/fault-names';
-import { faults } from '../../reference/mlestar/faults';
+import { faults, MLESTAR_SCENARIOS } from '../../reference/mlestar/faults';
 import { notebookProblems } from '../../reference/mlestar/nbformat';
 import type { GeneratedFile } from '../../reference/mlestar/templates/project';
 import { projectOf, run } from './helpers';
@@ -13,6 +15,15 @@ describe('the MLE-Star fault catalog', () => {
   it('documents every fault the reference knows, each with scenarios', () => {
     assert.deepEqual(faults.map((f) => f.name).sort(), Object.values(MLESTAR_FAULTS).sort());
     for (const fault of faults) assert.ok(fault.scenarios.length > 0 && fault.description.length > 20, fault.name);
+  });
+
+  it('names only scenarios that exist, and every MLE-Star scenario is caught by some fault', () => {
+    const dir = join(__dirname, '..', '..', 'features', 'mle-star');
+    const text = readdirSync(dir).filter((f) => f.endsWith('.feature')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    const titles = new Set([...text.matchAll(/^\s*Scenario(?: Outline)?: (.+?)\s*$/gm)].map((m) => m[1]));
+    assert.deepEqual([...titles].sort(), Object.values(MLESTAR_SCENARIOS).sort(), 'the title constants and the features disagree');
+    const caught = new Set(faults.flatMap((f) => f.scenarios));
+    assert.deepEqual([...titles].filter((t) => !caught.has(t)), [], 'scenarios no fault can make fail');
   });
 
   it('switches nothing on without faults', () => {
