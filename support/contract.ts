@@ -120,7 +120,7 @@ export class Contract {
       return { template, problems: empty ? [] : ['the contract documents no body for this answer, but one was sent'] };
     }
     if (contentType && !contentType.includes('json')) {
-      return { template, problems: [`expected a JSON body, got content type "${contentType}"`] };
+      return { template, problems: [`the body should be JSON, but its content type is "${contentType}"`] };
     }
     const validate = this.validatorFor(template, verb, statusKey, responses[statusKey] as Json);
     if (!validate || validate(body)) return { template, problems: [] };

@@ -28,7 +28,7 @@ export function expectRefusal(world: NovaWorld, kind: Refusal): ErrorBody {
   assert.equal(
     response.status,
     STATUS_OF[kind],
-    `expected the request to be refused as ${kind} (${STATUS_OF[kind]}), but ${response.operation} answered ${response.status} ${JSON.stringify(body).slice(0, 200)}`,
+    `the request should have been refused as ${kind} (${STATUS_OF[kind]}), but ${response.operation} answered ${response.status} ${JSON.stringify(body).slice(0, 200)}`,
   );
   assert.ok(typeof body.error === 'string' && body.error.length > 0, `the refusal gives no reason: ${JSON.stringify(body)}`);
   return body;
