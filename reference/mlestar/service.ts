@@ -111,6 +111,7 @@ export class MlestarService {
       const record = this.require(id);
       if (!isObject(change)) throw badRequest(`a project change must be an object of settings; got ${JSON.stringify(change)}`);
       if (record.workflow.status === 'running') throw conflict(`project "${record.name}" is running ${record.workflow.current_stage}; change it when the run has finished`);
+      await record.run;
       const checked = checkConfig(mergeConfig(record.config, change), this.flags);
       if (!checked.ok) throw invalidInput('project configuration', checked.errors);
       if (checked.config.name !== record.name && this.named(checked.config.name)) throw conflict(`an MLE-Star project named "${checked.config.name}" already exists`);
@@ -136,6 +137,8 @@ export class MlestarService {
   async run(id: string, request: RunRequest): Promise<Record<string, unknown>> {
     return this.lock.run(id, async () => {
       const record = this.require(id);
+      // A run that has just ended may still be saving its last results.
+      if (record.workflow.status !== 'running') await record.run;
       const before = structuredClone(record.workflow);
       const outputsBefore = { ...record.outputs };
       let stages: StageName[];

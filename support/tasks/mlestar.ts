@@ -335,13 +335,11 @@ async function output<T>(world: NovaWorld, stage: Stage): Promise<T> {
 export const evaluation = (world: NovaWorld) => output<Evaluation>(world, 'evaluation');
 export const design = (world: NovaWorld) => output<Design>(world, 'design');
 
+/** Waits for the run to end (not just the stage: the run is over only once its results are saved) and checks the stage succeeded. */
 export async function waitForStage(world: NovaWorld, stage: Stage, seconds: number): Promise<void> {
-  const { value } = await eventually(() => stageOutput(world, stage), (s) => s.status === 'succeeded' || s.status === 'failed', {
-    timeoutMs: seconds * 1000,
-    what: `the ${stage} stage finishing`,
-  });
-  assert.equal(value.status, 'succeeded', `the ${stage} stage failed: ${value.error}`);
-  if (value.duration_ms !== undefined) world.metrics.record(`mlestar-stage-${stage}-time`, value.duration_ms);
+  const project = await settle(world, seconds * 1000);
+  const record = project.workflow.stages.find((s) => s.name === stage);
+  assert.equal(record?.status, 'succeeded', `the ${stage} stage did not succeed: ${record?.error ?? record?.status}`);
 }
 
 async function recordModelMetrics(world: NovaWorld): Promise<void> {
