@@ -48,7 +48,7 @@ export function breachOf(result: LoadResult, limits: CapacityLimits): string | u
  * Raises the concurrency step by step (closed model) until a step crosses the error-rate or p99
  * limit, and reports the highest concurrency and throughput that stayed within them.
  */
-export async function findCapacity(runner: LoadTestRunner, operation: LoadOperation, options: CapacityOptions): Promise<CapacityReport> {
+export async function findCapacity(runner: Pick<LoadTestRunner, 'runClosed'>, operation: LoadOperation, options: CapacityOptions): Promise<CapacityReport> {
   if (options.steps.length === 0) throw new Error('capacity steps: got an empty list, expected increasing concurrencies');
   options.steps.forEach((concurrency, index) => {
     if (!Number.isInteger(concurrency) || concurrency < 1 || (index > 0 && concurrency <= options.steps[index - 1])) {

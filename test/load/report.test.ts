@@ -124,19 +124,60 @@ describe('charts', () => {
 });
 
 describe('capacity search', () => {
+  /** A runner whose results are scripted: p99 of 10 ms per concurrent request, errors from 64 on. */
+  const scripted = {
+    runClosed: async (_operation: unknown, options: { concurrency: number; label?: string }): Promise<LoadResult> =>
+      sampleResult({
+        label: options.label ?? '',
+        concurrency: options.concurrency,
+        successRate: options.concurrency >= 64 ? 0.9 : 1,
+        successThroughput: 100 * Math.min(options.concurrency, 8),
+        latency: { count: 100, min: 1, avg: 5, p50: 5, p90: 8, p95: 9, p99: 10 * options.concurrency, max: 11 * options.concurrency },
+      }),
+  };
+
   it('raises concurrency until p99 crosses the limit and reports the last step within it', async () => {
-    let inFlight = 0;
-    // a fake target whose latency grows with concurrency: 10 ms per request in flight
-    const operation = async (): Promise<void> => {
-      inFlight += 1;
-      await new Promise((resolve) => setTimeout(resolve, inFlight * 10));
-      inFlight -= 1;
-    };
-    const report = await findCapacity(new LoadTestRunner(), operation, { steps: [1, 2, 4, 8, 16, 32], stepDurationMs: 300, limits: { maxErrorRate: 0.05, maxP99Ms: 60 } });
+    const seen: number[] = [];
+    const report = await findCapacity(scripted, async () => undefined, {
+      steps: [1, 2, 4, 8, 16, 32],
+      stepDurationMs: 1000,
+      limits: { maxErrorRate: 0.05, maxP99Ms: 60 },
+      onStep: (step) => seen.push(step.concurrency),
+    });
+    assert.deepEqual(seen, [1, 2, 4, 8], 'stops at the first step over the limits');
     assert.equal(report.maxSustainableConcurrency, 4);
     assert.equal(report.limitReachedAt, 8);
-    assert.equal(report.steps.length, 4, 'stops at the first step over the limits');
-    assert.match(report.steps[3].breach ?? '', /^p99 \d+\.\d ms above 60 ms$/);
-    assert.ok(report.maxSustainableThroughput > 0);
+    assert.equal(report.steps[3].breach, 'p99 80.0 ms above 60 ms');
+    assert.equal(report.maxSustainableThroughput, 400);
+  });
+
+  it('stops on the error rate too, and reports when no step crossed the limits', async () => {
+    const errors = await findCapacity(scripted, async () => undefined, { steps: [16, 64], stepDurationMs: 1000, limits: { maxErrorRate: 0.05, maxP99Ms: 10_000 } });
+    assert.equal(errors.steps[1].breach, 'error rate 10.0% above 5.0%');
+    assert.equal(errors.maxSustainableConcurrency, 16);
+    const none = await findCapacity(scripted, async () => undefined, { steps: [1, 2], stepDurationMs: 1000, limits: { maxErrorRate: 0.05, maxP99Ms: 10_000 } });
+    assert.equal(none.limitReachedAt, undefined);
+    assert.equal(none.maxSustainableConcurrency, 2);
+  });
+
+  it('runs each step as a closed-model load of its concurrency', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const report = await findCapacity(
+      new LoadTestRunner(),
+      async () => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight -= 1;
+      },
+      { steps: [3, 6], stepDurationMs: 100, limits: { maxErrorRate: 0, maxP99Ms: 10_000 } },
+    );
+    assert.deepEqual(report.steps.map((step) => step.result.concurrency), [3, 6]);
+    assert.equal(peak, 6);
+  });
+
+  it('rejects steps that do not increase', async () => {
+    await assert.rejects(findCapacity(scripted, async () => undefined, { steps: [4, 2], stepDurationMs: 1, limits: { maxErrorRate: 0, maxP99Ms: 1 } }), /^Error: capacity steps: got \[4, 2\], expected increasing positive integers$/);
   });
 });
