@@ -64,7 +64,6 @@ class ResponseCollector implements Dispatcher.DispatchHandler {
 export class LoadHttpClient {
   private readonly pool: Pool;
   private readonly defaultHeaders: Record<string, string>;
-  private readonly timeoutMs: number;
 
   constructor(
     readonly baseUrl: string,
@@ -73,9 +72,9 @@ export class LoadHttpClient {
     if (!Number.isInteger(options.connections) || options.connections < 1) {
       throw new Error(`connections: got ${options.connections}, expected a positive integer`);
     }
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const timeoutMs = options.timeoutMs ?? 30_000;
     this.defaultHeaders = { ...options.headers };
-    this.pool = new Pool(baseUrl, { connections: options.connections, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    this.pool = new Pool(baseUrl, { connections: options.connections, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   }
 
   /** Sends one request; `readBody` keeps the body (otherwise it is discarded as it arrives). */
@@ -85,10 +84,7 @@ export class LoadHttpClient {
     if (hasJson) headers['content-type'] = 'application/json';
     const body = hasJson ? (typeof request.json === 'string' ? request.json : JSON.stringify(request.json)) : null;
     return new Promise((resolve, reject) => {
-      this.pool.dispatch(
-        { method: request.method ?? 'GET', path: request.path, headers, body, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs },
-        new ResponseCollector(readBody, resolve, reject),
-      );
+      this.pool.dispatch({ method: request.method ?? 'GET', path: request.path, headers, body }, new ResponseCollector(readBody, resolve, reject));
     });
   }
 

@@ -17,6 +17,9 @@ interface Migration {
   status: 'in_progress' | 'completed' | 'cancelled';
   phase: string;
   progress: number;
+  started_at: string;
+  completed_at: string | null;
+  phases: { phase: string; started_at: string }[];
 }
 
 interface Probe {
@@ -115,6 +118,22 @@ export async function expectProgressToCompletion(world: NovaWorld, alias: string
   assert.ok(
     seen.some((m) => m.status === 'in_progress' && m.progress > 0 && m.progress < 100),
     `the migration of "${alias}" reported no progress between start and end (seen: ${seen.map((m) => `${m.phase} ${m.progress}%`).join(', ')})`,
+  );
+  expectPhasesTookTime(alias, seen[seen.length - 1]);
+}
+
+/** A live migration copies memory: its phases follow one another in order, and the switchover begins later than the preparation. */
+function expectPhasesTookTime(alias: string, migration: Migration): void {
+  const history = migration.phases.map((p) => `${p.phase} at ${p.started_at}`).join(', ');
+  assert.deepEqual(
+    migration.phases.map((p) => p.phase),
+    [...PHASES, 'completed'],
+    `the migration of "${alias}" did not go through every phase in order (${history})`,
+  );
+  const starts = migration.phases.filter((p) => p.phase !== 'completed').map((p) => Date.parse(p.started_at));
+  assert.ok(
+    starts.every((t, i) => i === 0 || t >= starts[i - 1]) && starts[starts.length - 1] > starts[0],
+    `the phases of the migration of "${alias}" took no time: ${history}`,
   );
 }
 
