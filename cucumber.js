@@ -19,7 +19,8 @@ const interactive = process.stdout.isTTY && !process.env.CI;
 const base = {
   requireModule: ['ts-node/register/transpile-only'],
   require: ['support/world.ts', 'support/hooks.ts', 'support/parameter-types.ts', 'steps/**/*.ts'],
-  paths: ['features/**/*.feature'],
+  // No `paths`: cucumber adds profile paths to the ones on the command line, so a feature named
+  // there would run beside every other; without them its default is features/**/*.feature.
   plugin: ['./support/cucumber-plugin.cjs'],
   parallel: config.parallel ? config.workers : 0,
   strict: true,

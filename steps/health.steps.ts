@@ -11,8 +11,8 @@ Then('the system is {health}', function (this: NovaWorld, status: HealthStatus) 
   health.expectOverall(this, status);
 });
 
-Then('the health report covers the database, the cache, storage and compute, each healthy', function (this: NovaWorld) {
-  health.expectComponents(this, ['database', 'cache', 'storage', 'compute'], 'healthy');
+Then('the health report covers the database, the cache, storage, compute and consensus, each healthy', function (this: NovaWorld) {
+  health.expectComponents(this, ['database', 'cache', 'storage', 'compute', 'consensus'], 'healthy');
 });
 
 Then('the health report names the service and its version', function (this: NovaWorld) {
@@ -27,11 +27,12 @@ Given('the {word} has failed', async function (this: NovaWorld, component: strin
   await health.failComponent(this, component);
 });
 
-Then('the system is {health} and the {word} is reported as unhealthy', async function (this: NovaWorld, status: HealthStatus, component: string) {
-  await health.readHealth(this);
-  health.expectOverall(this, status);
-  health.expectComponents(this, [component], 'unhealthy');
-});
+Then(
+  'within {int} seconds the system is {health} and the {word} is reported as unhealthy',
+  async function (this: NovaWorld, seconds: number, status: HealthStatus, component: string) {
+    await health.waitUntilReportedUnhealthy(this, component, status, seconds * 1000);
+  },
+);
 
 When('the {word} recovers', async function (this: NovaWorld, component: string) {
   await health.recoverComponent(this, component);

@@ -11,6 +11,7 @@ export const CONSENSUS_FAULTS = {
   voteIgnoresLog: 'consensus-vote-ignores-log',
   noQuorumCheck: 'consensus-no-quorum-check',
   noBacktrack: 'consensus-no-backtrack',
+  healthIgnoresQuorum: 'consensus-health-ignores-quorum',
 } as const;
 
 export type ConsensusFaultName = (typeof CONSENSUS_FAULTS)[keyof typeof CONSENSUS_FAULTS];

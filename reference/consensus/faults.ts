@@ -14,6 +14,8 @@ export const CONSENSUS_SCENARIOS = {
 } as const;
 
 const S = CONSENSUS_SCENARIOS;
+/** In features/system/backend/health.feature. */
+const HEALTH_FAILED_COMPONENT = 'A failed component shows in the health, which recovers without a restart';
 
 export const faults: FaultDefinition[] = [
   {
@@ -60,5 +62,10 @@ export const faults: FaultDefinition[] = [
     name: CONSENSUS_FAULTS.noBacktrack,
     description: 'The leader never moves back to resend entries a follower rejected, so a node that missed entries never catches up.',
     scenarios: [S.catchUp, S.heal, S.minority],
+  },
+  {
+    name: CONSENSUS_FAULTS.healthIgnoresQuorum,
+    description: "The consensus health component reports healthy even when the control plane has no leader with a majority.",
+    scenarios: [HEALTH_FAILED_COMPONENT],
   },
 ];

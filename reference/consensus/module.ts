@@ -23,6 +23,9 @@ export function createConsensusModule(): ReferenceModule {
       const clusters = new ClusterRegistry({ timers: ctx.timers, timings: ctx.timings, faults: ctx.faults });
       registry = clusters;
       ctx.health.register('consensus', () => clusters.healthCheck());
+      ctx.components.onChange((component, failed) => {
+        if (component === 'consensus') clusters.simulateQuorumLoss(failed);
+      });
       const target = (request: ApiRequest): { id: string; cluster: RaftCluster } => clusters.get(request.query.get('cluster'));
       const guarded = (work: (request: ApiRequest) => unknown) => async (request: ApiRequest) => {
         try {

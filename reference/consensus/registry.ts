@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Check } from '../core/health/checks';
 import type { FaultSet } from '../faults';
+import { CONSENSUS_FAULTS } from './fault-names';
 import { conflict, notFound } from '../http/errors';
 import type { Timings } from '../options';
 import type { Timers } from '../timers';
@@ -80,16 +81,25 @@ export class ClusterRegistry {
 
   /**
    * The `consensus` health component: healthy while the control plane has a leader that hears from
-   * a majority, or lost it less than two election timeouts ago (an election in progress).
+   * a majority, or lost it less than two election timeouts ago (an election in progress);
+   * unhealthy after that (the system is then degraded).
    */
   healthCheck(): Check {
     const status = this.controlPlane.status();
-    if (status.leader && status.quorum) return { status: 'healthy', latency_ms: 0 };
+    if ((status.leader && status.quorum) || this.deps.faults.has(CONSENSUS_FAULTS.healthIgnoresQuorum)) return { status: 'healthy', latency_ms: 0 };
     const grace = 2 * this.deps.timings.election_timeout_max;
     const leaderless = this.lastLeaderAt === undefined ? Infinity : this.scheduler.now() - this.lastLeaderAt;
     if (leaderless <= grace) return { status: 'healthy', latency_ms: 0 };
     const running = status.nodes.filter((node) => node.role !== 'stopped').length;
-    return { status: 'degraded', latency_ms: 0, message: `no leader with a majority for ${Math.round(leaderless)} ms (${running} of ${status.nodes.length} nodes running)` };
+    return { status: 'unhealthy', latency_ms: 0, message: `no leader with a majority for ${Math.round(leaderless)} ms (${running} of ${status.nodes.length} nodes running)` };
+  }
+
+  /** Stops a majority of the control plane's nodes (`lost`), or restarts every stopped one. */
+  simulateQuorumLoss(lost: boolean): void {
+    const cluster = this.controlPlane;
+    const ids = cluster.nodeIds;
+    if (lost) ids.slice(0, Math.floor(ids.length / 2) + 1).forEach((id) => cluster.stopNode(id));
+    else for (const node of cluster.status().nodes) if (node.role === 'stopped') cluster.restartNode(node.id);
   }
 
   private watchControlPlane(): void {

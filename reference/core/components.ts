@@ -1,7 +1,7 @@
 import { DependencyUnavailableError } from '../http/errors';
 
 /** The parts of the control plane that the simulation endpoints can fail and recover. */
-export const COMPONENTS = ['database', 'redis', 'storage', 'compute'] as const;
+export const COMPONENTS = ['database', 'redis', 'storage', 'compute', 'consensus'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export function isComponentName(name: string): name is ComponentName {
@@ -11,7 +11,8 @@ export function isComponentName(name: string): name is ComponentName {
 /**
  * Simulated component failures. A failed database refuses every connection (so writes answer
  * 503 with nothing written); a failed Redis is treated as unreachable; failed storage or compute
- * show in the health. Recovery needs no restart.
+ * show in the health; a failed consensus stops a majority of the control plane's nodes (the
+ * consensus module listens). Recovery needs no restart.
  */
 export class Components {
   private readonly failed = new Set<ComponentName>();

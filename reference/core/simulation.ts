@@ -5,7 +5,7 @@ import { COMPONENTS, isComponentName, type ComponentName } from './components';
 
 /**
  * Test-support endpoints (admin only; absent when NOVACRON_REF_SIMULATION=off):
- * `POST /api/v1/simulation/components/{database|redis|storage|compute}/{fail|recover}`.
+ * `POST /api/v1/simulation/components/{database|redis|storage|compute|consensus}/{fail|recover}`.
  */
 export function createSimulationModule(): ReferenceModule {
   return {

@@ -4,7 +4,7 @@ import type { NovaWorld } from '../world';
 import { eventually, expectStatus } from './expect';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
-export type Component = 'database' | 'redis' | 'storage' | 'compute';
+export type Component = 'database' | 'redis' | 'storage' | 'compute' | 'consensus';
 
 interface Check {
   status: HealthStatus;
@@ -27,6 +27,7 @@ export const COMPONENT_NAMES: Record<string, Component> = {
   cache: 'redis',
   storage: 'storage',
   compute: 'compute',
+  consensus: 'consensus',
 };
 
 export function componentNamed(word: string): Component {
@@ -122,6 +123,23 @@ export async function recoverComponent(world: NovaWorld, word: string): Promise<
   const admin = await world.suite.admin();
   expectStatus(await admin.post(`/api/v1/simulation/components/${component}/recover`), 200, `recovering the ${word}`);
   world.ledger.forget(`failed ${word}`);
+}
+
+/**
+ * Waits until both health views report the system `overall` and the component unhealthy, then
+ * checks them (a failure names the view and the status it gave).
+ */
+export async function waitUntilReportedUnhealthy(world: NovaWorld, word: string, overall: HealthStatus, timeoutMs: number): Promise<void> {
+  const name = componentNamed(word);
+  const shows = ({ detailed, probe }: HealthViews) =>
+    detailed.data.status === overall &&
+    probe.data.status === overall &&
+    detailed.data.components?.[name]?.status === 'unhealthy' &&
+    probe.data.checks?.[name]?.status === 'unhealthy';
+  const deadline = performance.now() + timeoutMs;
+  while (!shows(await readHealth(world)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  expectOverall(world, overall);
+  expectComponents(world, [word], 'unhealthy');
 }
 
 export async function waitUntilHealthy(world: NovaWorld, timeoutMs: number): Promise<number> {

@@ -54,6 +54,27 @@ describe('the consensus API', () => {
     await call('DELETE', '/api/v1/simulation/clusters/control-plane', 409, { token: admin });
   });
 
+  it('a failed consensus stops a majority of the control plane: the health degrades, and recovers without a restart', async () => {
+    await leaderOf('');
+    await call('POST', '/api/v1/simulation/components/consensus/fail', 200, { token: admin });
+    const health = () => call<{ status: string; components: Record<string, { status: string; message?: string }> }>('GET', '/api/v1/health', 200);
+    let report = await health();
+    for (let i = 0; i < 300 && report.body.components.consensus.status === 'healthy'; i++) {
+      await sleep(10);
+      report = await health();
+    }
+    assert.equal(report.body.components.consensus.status, 'unhealthy');
+    assert.match(String(report.body.components.consensus.message), /no leader with a majority .* \(1 of 3 nodes running\)/);
+    assert.equal(report.body.status, 'degraded');
+    await call('POST', '/api/v1/simulation/components/consensus/recover', 200, { token: admin });
+    for (let i = 0; i < 300 && report.body.status !== 'healthy'; i++) {
+      await sleep(10);
+      report = await health();
+    }
+    assert.equal(report.body.status, 'healthy');
+    assert.equal(report.body.components.consensus.status, 'healthy');
+  });
+
   it('takes writes through any node, reads them from every node, and keeps the transitions', async () => {
     const created = await call<{ cluster_id: string; seed: number }>('POST', '/api/v1/simulation/clusters', 201, { token: admin, body: { size: 5, seed: 7 } });
     const q = `?cluster=${created.body.cluster_id}`;

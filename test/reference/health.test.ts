@@ -95,7 +95,7 @@ describe('health and the simulation endpoints', () => {
     assert.equal((await ref.request('POST', '/api/v1/simulation/components/storage/fail')).status, 401);
     const unknown = await simulate('flux-capacitor', 'fail');
     assert.equal(unknown.status, 404);
-    assert.match(String(unknown.body.error), /expected one of database, redis, storage, compute/);
+    assert.match(String(unknown.body.error), /expected one of database, redis, storage, compute, consensus/);
     assert.equal((await both()).probe.body.status, 'healthy');
   });
 

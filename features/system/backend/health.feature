@@ -8,7 +8,7 @@ Feature: System health
   Scenario: A healthy control plane reports each of its components
     When anyone checks the system health without signing in
     Then the system is healthy
-    And the health report covers the database, the cache, storage and compute, each healthy
+    And the health report covers the database, the cache, storage, compute and consensus, each healthy
     And the health report names the service and its version
 
   Scenario: The load balancer check and the detailed health view agree
@@ -18,7 +18,7 @@ Feature: System health
   @simulation @exclusive
   Scenario Outline: A failed component shows in the health, which recovers without a restart
     Given the <component> has failed
-    Then the system is <overall> and the <component> is reported as unhealthy
+    Then within 2 seconds the system is <overall> and the <component> is reported as unhealthy
     When the <component> recovers
     Then the system is healthy again within 5 seconds
 
@@ -28,6 +28,7 @@ Feature: System health
       | compute   | degraded  |
       | cache     | degraded  |
       | database  | unhealthy |
+      | consensus | degraded  |
 
   @simulation @exclusive
   Scenario: While the database is down, changes are refused and nothing is half-written
