@@ -1,7 +1,9 @@
 // Cucumber profiles. `npm run cucumber -- --profile smoke` (or any tag expression) picks one;
 // the environment (embedded NovaCron or NOVACRON_API_URL) is provisioned once per run by the plugin.
+const path = require('node:path');
 require('ts-node').register({ transpileOnly: true });
 const { loadConfig, ConfigError } = require('./support/config');
+const { reportFiles } = require('./support/report/files');
 
 function configOrExit() {
   try {
@@ -14,6 +16,7 @@ function configOrExit() {
 }
 
 const config = configOrExit();
+const reports = reportFiles(config.reportsDir);
 const interactive = process.stdout.isTTY && !process.env.CI;
 
 const base = {
@@ -26,10 +29,10 @@ const base = {
   strict: true,
   format: [
     interactive ? 'progress-bar' : 'progress',
-    'message:reports/messages.ndjson',
-    'json:reports/cucumber.json',
-    'junit:reports/junit/results.xml',
-    'usage-json:reports/usage.json',
+    ['message', reports.messages],
+    ['json', reports.cucumberJson],
+    ['junit', reports.junit],
+    ['usage-json', reports.usage],
   ],
   formatOptions: {
     snippetInterface: 'async-await',
@@ -51,6 +54,6 @@ module.exports = {
   verify: {
     ...base,
     parallel: process.env.NOVACRON_FAULTS ? 0 : base.parallel,
-    format: [['message', process.env.NOVACRON_VERIFY_MESSAGES || 'reports/faults/run.ndjson']],
+    format: [['message', process.env.NOVACRON_VERIFY_MESSAGES || path.join(reports.faults, 'run.ndjson')]],
   },
 };

@@ -5,38 +5,57 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../support/config';
-import { closingLine, generateReports, prepareReportsDir, REPORT_FILES } from '../support/report/generate';
+import { reportFiles, type ReportFiles } from '../support/report/files';
+import { closingLine, generateReports, prepareReportsDir } from '../support/report/generate';
+import { claimReports, ReportsBusyError } from '../support/report/lock';
 
 const ROOT = join(__dirname, '..');
 const CUCUMBER_BIN = join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
 const NO_SCENARIOS = ['--dry-run', '-d', '--help', '-h', '--version', '-v', '--i18n-languages', '--i18n-keywords'];
 
 async function main(args: string[]): Promise<number> {
+  let files: ReportFiles;
   try {
-    loadConfig();
+    files = reportFiles(loadConfig().reportsDir);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`novacron-spec: ${error.message}`);
     return 2;
   }
-  const runsScenarios = !args.some((arg) => NO_SCENARIOS.includes(arg));
-  if (runsScenarios) prepareReportsDir();
-  const child = spawn(process.execPath, [CUCUMBER_BIN, ...args], { stdio: 'inherit', cwd: ROOT });
+  if (args.some((arg) => NO_SCENARIOS.includes(arg))) return runCucumber(args, {});
+  let release: () => void;
+  try {
+    release = claimReports(files, ['npm run cucumber --', ...args].join(' '));
+  } catch (error) {
+    if (!(error instanceof ReportsBusyError)) throw error;
+    console.error(`novacron-spec: ${error.message}`);
+    return 2;
+  }
+  try {
+    prepareReportsDir(files);
+    const code = await runCucumber(args, { NOVACRON_ENDPOINT_FIGURES: files.workers });
+    // Without a message stream no scenario ran (bad arguments, or the target never answered): the reason is already printed.
+    if (!existsSync(files.messages)) return code;
+    try {
+      const report = await generateReports(files);
+      console.log(`\nreports: ${files.html} | ${files.json} | ${files.junit}`);
+      console.log(closingLine(report));
+    } catch (error) {
+      console.error(`novacron-spec: could not write the reports: ${(error as Error).message}`);
+      return code === 0 ? 1 : code;
+    }
+    return code;
+  } finally {
+    release();
+  }
+}
+
+function runCucumber(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, [CUCUMBER_BIN, ...args], { stdio: 'inherit', cwd: ROOT, env: { ...process.env, ...env } });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  const code = await new Promise<number>((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 130 : 1))));
-  // Without a message stream no scenario ran (bad arguments, or the target never answered): the reason is already printed.
-  if (!runsScenarios || !existsSync(REPORT_FILES.messages)) return code;
-  try {
-    const report = await generateReports();
-    console.log(`\nreports: ${REPORT_FILES.html} | ${REPORT_FILES.json} | ${REPORT_FILES.junit}`);
-    console.log(closingLine(report));
-  } catch (error) {
-    console.error(`novacron-spec: could not write the reports: ${(error as Error).message}`);
-    return code === 0 ? 1 : code;
-  }
-  return code;
+  return new Promise<number>((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 130 : 1))));
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,12 +1,14 @@
-// Rebuilds reports/json/results.json and reports/html/ from the last run (npm run report).
-import { closingLine, generateReports, REPORT_FILES } from '../support/report/generate';
+// Rebuilds json/results.json and html/ of the reports folder from the last run (npm run report).
+import { closingLine, generateReports, runReportFiles } from '../support/report/generate';
 
-generateReports()
-  .then((report) => {
-    console.log(`reports: ${REPORT_FILES.html}, ${REPORT_FILES.json}, ${REPORT_FILES.junit}`);
-    console.log(closingLine(report));
-  })
-  .catch((error: Error) => {
-    console.error(`novacron-spec report: ${error.message}`);
-    process.exit(2);
-  });
+async function main(): Promise<void> {
+  const files = runReportFiles();
+  const report = await generateReports(files);
+  console.log(`reports: ${files.html}, ${files.json}, ${files.junit}`);
+  console.log(closingLine(report));
+}
+
+main().catch((error: Error) => {
+  console.error(`novacron-spec report: ${error.message}`);
+  process.exit(2);
+});

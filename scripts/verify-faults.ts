@@ -9,11 +9,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import type * as messages from '@cucumber/messages';
 import { FAULT_CATALOG as FAULTS, type FaultDefinition } from '../reference/faults';
 import { buildReport, type ScenarioStatus } from '../support/report/summary';
-import { readMessages, REPORT_FILES, REPORTS_DIR } from '../support/report/generate';
+import type { ReportFiles } from '../support/report/files';
+import { readMessages, runReportFiles } from '../support/report/generate';
+import { claimReports } from '../support/report/lock';
 
 const ROOT = join(__dirname, '..');
 const CUCUMBER = join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
@@ -88,16 +89,16 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function verifyFault(fault: FaultDefinition, known: Set<string>): Promise<FaultOutcome> {
+/** Runs the fault's scenarios with the fault on; its messages and reference.log stay in `runDir`. */
+async function verifyFault(fault: FaultDefinition, known: Set<string>, runDir: string): Promise<FaultOutcome> {
   const started = performance.now();
   const missing = fault.scenarios.filter((name) => !known.has(name));
   const present = fault.scenarios.filter((name) => known.has(name));
   let statuses = new Map<string, ScenarioStatus>();
   if (present.length > 0) {
-    const file = join(tmpdir(), `novacron-fault-${fault.name}-${process.pid}.ndjson`);
+    mkdirSync(runDir, { recursive: true });
     const nameArgs = present.flatMap((name) => ['--name', `^${escapeRegExp(name)}$`]);
-    statuses = statusByName(await runCucumber(nameArgs, { NOVACRON_FAULTS: fault.name }, file));
-    rmSync(file, { force: true });
+    statuses = statusByName(await runCucumber(nameArgs, { NOVACRON_FAULTS: fault.name, NOVACRON_REPORTS_DIR: runDir }, join(runDir, 'messages.ndjson')));
   }
   const scenarios = [
     ...present.map((name) => ({ name, status: statuses.get(name) ?? ('missing' as const) })),
@@ -129,15 +130,25 @@ async function inPool<T, R>(items: readonly T[], concurrency: number, work: (ite
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
-  const outDir = join(REPORTS_DIR, 'faults');
+  const files = runReportFiles();
+  const release = claimReports(files, `npm run verify:faults -- ${process.argv.slice(2).join(' ')}`.trim());
+  try {
+    return await verify(options, files);
+  } finally {
+    release();
+  }
+}
+
+async function verify(options: Options, files: ReportFiles): Promise<number> {
+  const outDir = files.faults;
   mkdirSync(outDir, { recursive: true });
   const names = allScenarioNames(await runCucumber(['--dry-run'], {}, join(outDir, 'dry-run.ndjson')));
   const known = new Set(names);
 
   let cleanFailures: string[];
   if (options.reuseClean) {
-    if (!existsSync(REPORT_FILES.messages)) throw new Error(`--reuse-clean needs ${REPORT_FILES.messages}: run npm test first`);
-    const clean = statusByName(readMessages(REPORT_FILES.messages));
+    if (!existsSync(files.messages)) throw new Error(`--reuse-clean needs ${files.messages}: run npm test first`);
+    const clean = statusByName(readMessages(files.messages));
     cleanFailures = names.filter((name) => clean.get(name) !== 'passed');
     console.log(`clean run (reused from the last npm test): ${names.length - cleanFailures.length} of ${names.length} scenarios passed`);
   } else {
@@ -150,8 +161,10 @@ async function main(): Promise<number> {
   const selected = options.only ? FAULTS.filter((f) => options.only?.includes(f.name)) : FAULTS;
   const unknownOnly = (options.only ?? []).filter((name) => !FAULTS.some((f) => f.name === name));
   if (unknownOnly.length) throw new Error(`--only names unknown faults: ${unknownOnly.join(', ')}`);
-  console.log(`\n${selected.length} faults, ${options.concurrency} at a time:`);
-  const outcomes = await inPool(selected, options.concurrency, (fault) => verifyFault(fault, known), (outcome) => {
+  const runsDir = join(outDir, 'runs');
+  rmSync(runsDir, { recursive: true, force: true });
+  console.log(`\n${selected.length} faults, ${options.concurrency} at a time (each run's messages and reference.log: ${runsDir}/<fault>):`);
+  const outcomes = await inPool(selected, options.concurrency, (fault) => verifyFault(fault, known, join(runsDir, fault.name)), (outcome) => {
     const caught = outcome.scenarios.filter((s) => s.status === 'failed').length;
     console.log(`  ${outcome.caught ? 'caught ' : 'MISSED '} ${outcome.fault.padEnd(36)} ${caught}/${outcome.scenarios.length} scenarios failed  (${outcome.seconds.toFixed(1)} s)`);
   });

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { Contract, ContractViolation } from './contract';
+import { LatencyHistogram, type SerializedHistogram } from './load/histogram';
 import { redact } from './redact';
 
 export type ContractMode = 'strict' | 'warn' | 'off';
@@ -186,31 +186,48 @@ export interface EndpointSummary {
   max_ms: number;
 }
 
+/** One endpoint's figures as a worker hands them to the report, which merges the workers'. */
+export interface EndpointFigures {
+  errors: number;
+  latency: SerializedHistogram;
+}
+
 /** Per-endpoint latency histograms (microsecond resolution) and error counts. */
 export class EndpointMetrics {
-  private readonly endpoints = new Map<string, { histogram: RecordableHistogram; errors: number }>();
+  private readonly endpoints = new Map<string, { histogram: LatencyHistogram; errors: number }>();
 
   record(operation: string, durationMs: number, failed: boolean): void {
     let entry = this.endpoints.get(operation);
     if (!entry) {
-      entry = { histogram: createHistogram(), errors: 0 };
+      entry = { histogram: new LatencyHistogram(), errors: 0 };
       this.endpoints.set(operation, entry);
     }
-    entry.histogram.record(Math.max(1, Math.round(durationMs * 1000)));
+    entry.histogram.recordMs(durationMs);
     if (failed) entry.errors++;
+  }
+
+  /** Adds figures recorded elsewhere (another worker). */
+  add(operation: string, figures: EndpointFigures): void {
+    let entry = this.endpoints.get(operation);
+    if (!entry) {
+      entry = { histogram: new LatencyHistogram(), errors: 0 };
+      this.endpoints.set(operation, entry);
+    }
+    entry.histogram.add(figures.latency);
+    entry.errors += figures.errors;
+  }
+
+  figures(): Record<string, EndpointFigures> {
+    const out: Record<string, EndpointFigures> = {};
+    for (const [operation, { histogram, errors }] of this.endpoints) out[operation] = { errors, latency: histogram.serialize() };
+    return out;
   }
 
   summary(): Record<string, EndpointSummary> {
     const out: Record<string, EndpointSummary> = {};
-    for (const [operation, { histogram, errors }] of this.endpoints) {
-      out[operation] = {
-        count: histogram.count,
-        errors,
-        p50_ms: histogram.percentile(50) / 1000,
-        p95_ms: histogram.percentile(95) / 1000,
-        p99_ms: histogram.percentile(99) / 1000,
-        max_ms: histogram.max / 1000,
-      };
+    for (const [operation, { histogram, errors }] of [...this.endpoints].sort(([a], [b]) => a.localeCompare(b))) {
+      const latency = histogram.summary();
+      out[operation] = { count: latency.count, errors, p50_ms: latency.p50, p95_ms: latency.p95, p99_ms: latency.p99, max_ms: latency.max };
     }
     return out;
   }

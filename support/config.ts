@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { redactUrl } from './redact';
 
 /**
@@ -46,6 +46,8 @@ export interface Config {
   readonly redisPrefix: string;
   /** NOVACRON_REF_TIMINGS, passed through to the embedded reference as is. */
   readonly referenceTimings: string | undefined;
+  /** Absolute path of the folder the run writes its reports to (NOVACRON_REPORTS_DIR). */
+  readonly reportsDir: string;
   /** The `.env.test` file that was read, if any. */
   readonly envFile: string | undefined;
   /** Non-fatal findings, e.g. an unknown NOVACRON_* variable (already written to stderr). */
@@ -86,13 +88,17 @@ const DEFAULTS = {
   NOVACRON_ADMIN_PASSWORD: 'novacron-admin',
   NOVACRON_DB_SCHEMA: 'novacron',
   NOVACRON_REDIS_PREFIX: '',
+  NOVACRON_REPORTS_DIR: 'reports',
 } as const;
+
+/** Set by the suite's own scripts for the processes they start, not by people. */
+export const INTERNAL_VARIABLES: readonly string[] = ['NOVACRON_TARGET_KIND', 'NOVACRON_ENDPOINT_FIGURES', 'NOVACRON_VERIFY_MESSAGES'];
 
 /** Every variable the suite reads, plus the reference's own (reference/options.ts), for the typo guard. */
 export const KNOWN_VARIABLES: readonly string[] = [
   ...Object.keys(DEFAULTS),
+  ...INTERNAL_VARIABLES,
   'NOVACRON_API_URL',
-  'NOVACRON_TARGET_KIND',
   'NOVACRON_REF_TIMINGS',
   'NOVACRON_REF_PORT',
   'NOVACRON_REF_HOST',
@@ -169,6 +175,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     dbSchema: read.required('NOVACRON_DB_SCHEMA', parseIdentifier),
     redisPrefix: read.raw('NOVACRON_REDIS_PREFIX') ?? DEFAULTS.NOVACRON_REDIS_PREFIX,
     referenceTimings: read.optional('NOVACRON_REF_TIMINGS', parseText),
+    reportsDir: resolve(cwd, read.required('NOVACRON_REPORTS_DIR', parseText)),
     envFile: fileValues ? envFile : undefined,
     warnings,
   } satisfies Config);

@@ -4,10 +4,9 @@ import { After, AfterAll, BeforeAll, setDefaultTimeout, setParallelCanAssign, St
 import { loadConfig } from './config';
 import { METRICS_MEDIA_TYPE } from './metrics';
 import { canRunAlongside } from './parallel';
+import type { WorkerFigures } from './report/endpoints';
 import { startSuite, stopSuite, suite } from './suite';
 import type { NovaWorld } from './world';
-
-const REPORTS_DIR = join(__dirname, '..', 'reports');
 
 setDefaultTimeout(loadConfig().timeoutMs);
 setParallelCanAssign(canRunAlongside);
@@ -29,12 +28,14 @@ After(async function (this: NovaWorld, { result }) {
 
 AfterAll({ timeout: 60_000 }, async function () {
   try {
-    const { endpointMetrics, contractWarnings } = suite();
-    mkdirSync(join(REPORTS_DIR, 'workers'), { recursive: true });
-    writeFileSync(
-      join(REPORTS_DIR, 'workers', `endpoints-${process.env.CUCUMBER_WORKER_ID ?? 'main'}.json`),
-      JSON.stringify({ endpoints: endpointMetrics.summary(), contract_warnings: contractWarnings.map((w) => w.message) }, null, 2),
-    );
+    // Set by the run wrapper (scripts/cucumber.ts), which merges the workers' figures into the report.
+    const figuresDir = process.env.NOVACRON_ENDPOINT_FIGURES;
+    if (figuresDir) {
+      const { endpointMetrics, contractWarnings } = suite();
+      const figures: WorkerFigures = { endpoints: endpointMetrics.figures(), contract_warnings: contractWarnings.map((w) => w.message) };
+      mkdirSync(figuresDir, { recursive: true });
+      writeFileSync(join(figuresDir, `endpoints-${process.env.CUCUMBER_WORKER_ID ?? 'main'}.json`), JSON.stringify(figures));
+    }
   } finally {
     await stopSuite();
   }

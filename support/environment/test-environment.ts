@@ -45,7 +45,7 @@ export interface TestEnvironmentOptions {
   repoRoot?: string;
   /** The reference's entry script. Default: `<repoRoot>/reference/main.ts`. */
   referenceEntry?: string;
-  /** Where reference.log and postgres.log go. Default: `<repoRoot>/reports`. */
+  /** Where reference.log and postgres.log go. Default: the reports folder (NOVACRON_REPORTS_DIR). */
   logDir?: string;
   /** Progress lines. Default: stderr, prefixed with `[env] `. */
   log?: ProgressLog;
@@ -81,7 +81,7 @@ export class TestEnvironment {
     this.options = {
       repoRoot,
       referenceEntry: options.referenceEntry ?? join(repoRoot, 'reference', 'main.ts'),
-      logDir: options.logDir ?? join(repoRoot, 'reports'),
+      logDir: options.logDir ?? config.reportsDir,
       log: options.log ?? ((line) => process.stderr.write(`[env] ${line}\n`)),
       handleSignals: options.handleSignals ?? true,
       stopGraceMs: options.stopGraceMs ?? 5000,

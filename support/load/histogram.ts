@@ -15,6 +15,16 @@ export interface LatencySummary {
 export const EMPTY_LATENCY: LatencySummary = Object.freeze({ count: 0, min: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 });
 
 const INITIAL_HIGHEST_MICROS = 60_000_000; // grows automatically beyond one minute
+const BIT_BUCKET_SIZE = 32;
+
+/** A histogram as it travels between processes (e.g. from each cucumber worker to the report). */
+export interface SerializedHistogram {
+  /** The HDR histogram, compressed and base64-encoded (the HdrHistogram interchange format). */
+  hdr: string;
+  sum_us: number;
+  min_us: number;
+  max_us: number;
+}
 
 /**
  * An HDR histogram of latencies recorded as integer microseconds (hdr-histogram-js truncates
@@ -23,7 +33,7 @@ const INITIAL_HIGHEST_MICROS = 60_000_000; // grows automatically beyond one min
  */
 export class LatencyHistogram {
   private readonly histogram = hdr.build({
-    bitBucketSize: 32,
+    bitBucketSize: BIT_BUCKET_SIZE,
     autoResize: true,
     lowestDiscernibleValue: 1,
     highestTrackableValue: INITIAL_HIGHEST_MICROS,
@@ -69,6 +79,20 @@ export class LatencyHistogram {
       p99: this.percentileMs(99),
       max: this.maxMicros / 1000,
     };
+  }
+
+  serialize(): SerializedHistogram {
+    return { hdr: hdr.encodeIntoCompressedBase64(this.histogram), sum_us: this.sumMicros, min_us: this.count ? this.minMicros : 0, max_us: this.maxMicros };
+  }
+
+  /** Adds the values of another histogram, e.g. one serialized by another process. */
+  add(other: SerializedHistogram): void {
+    const decoded = hdr.decodeFromCompressedBase64(other.hdr, BIT_BUCKET_SIZE, false);
+    if (decoded.totalCount === 0) return;
+    this.histogram.add(decoded);
+    this.sumMicros += other.sum_us;
+    this.minMicros = Math.min(this.minMicros, other.min_us);
+    this.maxMicros = Math.max(this.maxMicros, other.max_us);
   }
 
   reset(): void {

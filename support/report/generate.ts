@@ -1,24 +1,21 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type * as messages from '@cucumber/messages';
-import { describeConfig, loadConfig } from '../config';
+import { describeConfig, getConfig, loadConfig } from '../config';
+import { mergeEndpointFigures, type WorkerFigures } from './endpoints';
+import { reportFiles, type ReportFiles } from './files';
 import { buildReport, closingLine, type RunReport } from './summary';
 
-export const REPORTS_DIR = join(__dirname, '..', '..', 'reports');
-export const REPORT_FILES = {
-  messages: join(REPORTS_DIR, 'messages.ndjson'),
-  cucumberJson: join(REPORTS_DIR, 'cucumber.json'),
-  json: join(REPORTS_DIR, 'json', 'results.json'),
-  junit: join(REPORTS_DIR, 'junit', 'results.xml'),
-  html: join(REPORTS_DIR, 'html', 'index.html'),
-  workers: join(REPORTS_DIR, 'workers'),
-};
+/** The reports of this checkout's runs (NOVACRON_REPORTS_DIR). */
+export function runReportFiles(): ReportFiles {
+  return reportFiles(getConfig().reportsDir);
+}
 
 /** Clears the previous run's outputs so a report never mixes two runs or shows a stale one. */
-export function prepareReportsDir(): void {
-  for (const file of [REPORT_FILES.messages, REPORT_FILES.cucumberJson, REPORT_FILES.json, REPORT_FILES.junit]) rmSync(file, { force: true });
-  rmSync(REPORT_FILES.workers, { recursive: true, force: true });
-  mkdirSync(REPORT_FILES.workers, { recursive: true });
+export function prepareReportsDir(files: ReportFiles = runReportFiles()): void {
+  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit]) rmSync(file, { force: true });
+  rmSync(files.workers, { recursive: true, force: true });
+  mkdirSync(files.workers, { recursive: true });
 }
 
 /** The message stream; a line cut short by an interrupted run is left out, not fatal. */
@@ -36,16 +33,14 @@ export function readMessages(path: string): messages.Envelope[] {
   return envelopes;
 }
 
-function endpointFigures(): Record<string, unknown> {
-  if (!existsSync(REPORT_FILES.workers)) return {};
-  const endpoints: Record<string, unknown> = {};
-  const warnings: string[] = [];
-  for (const file of readdirSync(REPORT_FILES.workers).filter((f) => f.endsWith('.json')).sort()) {
-    const data = JSON.parse(readFileSync(join(REPORT_FILES.workers, file), 'utf8')) as { endpoints: Record<string, unknown>; contract_warnings: string[] };
-    endpoints[file.replace(/^endpoints-|\.json$/g, '')] = data.endpoints;
-    warnings.push(...data.contract_warnings);
-  }
-  return { endpoints_by_worker: endpoints, contract_warnings: warnings };
+/** Every worker's API figures, merged into one set per endpoint, and the contract warnings. */
+function endpointFigures(files: ReportFiles): Record<string, unknown> {
+  if (!existsSync(files.workers)) return {};
+  const workers = readdirSync(files.workers)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => JSON.parse(readFileSync(join(files.workers, file), 'utf8')) as WorkerFigures);
+  return { endpoints: mergeEndpointFigures(workers), contract_warnings: workers.flatMap((worker) => worker.contract_warnings) };
 }
 
 function environmentSection(envelopes: messages.Envelope[]): Record<string, unknown> {
@@ -67,30 +62,30 @@ function environmentSection(envelopes: messages.Envelope[]): Record<string, unkn
   };
 }
 
-/** Writes reports/json/results.json and reports/html from the last run's message stream and cucumber json. */
-export async function generateReports(): Promise<RunReport> {
-  const envelopes = readMessages(REPORT_FILES.messages);
+/** Writes json/results.json and html/ from the last run's message stream and cucumber json. */
+export async function generateReports(files: ReportFiles = runReportFiles()): Promise<RunReport> {
+  const envelopes = readMessages(files.messages);
   const report = buildReport(envelopes, environmentSection(envelopes));
-  Object.assign(report.metrics, endpointFigures());
-  mkdirSync(join(REPORTS_DIR, 'json'), { recursive: true });
-  writeFileSync(REPORT_FILES.json, `${JSON.stringify(report, null, 2)}\n`);
-  if (existsSync(REPORT_FILES.cucumberJson) && readFileSync(REPORT_FILES.cucumberJson, 'utf8').trim().startsWith('[')) {
-    await writeHtml(report);
+  Object.assign(report.metrics, endpointFigures(files));
+  mkdirSync(dirname(files.json), { recursive: true });
+  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (existsSync(files.cucumberJson) && readFileSync(files.cucumberJson, 'utf8').trim().startsWith('[')) {
+    await writeHtml(report, files);
   }
   return report;
 }
 
-async function writeHtml(report: RunReport): Promise<void> {
-  const jsonDir = join(REPORTS_DIR, '.html-input');
+async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
+  const jsonDir = join(files.dir, '.html-input');
   rmSync(jsonDir, { recursive: true, force: true });
   mkdirSync(jsonDir, { recursive: true });
-  writeFileSync(join(jsonDir, 'cucumber.json'), readFileSync(REPORT_FILES.cucumberJson));
+  writeFileSync(join(jsonDir, 'cucumber.json'), readFileSync(files.cucumberJson));
   const { generate } = await import('multiple-cucumber-html-reporter');
   const env = report.environment as { target: string; node: string; platform: string; cucumber?: string };
   const { tests, duration } = report.summary;
   generate({
     jsonDir,
-    reportPath: join(REPORTS_DIR, 'html'),
+    reportPath: dirname(files.html),
     reportName: 'NovaCron Spec',
     pageTitle: 'NovaCron Spec report',
     displayDuration: true,

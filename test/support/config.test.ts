@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, describeConfig, KNOWN_VARIABLES, loadConfig, parseEnvFile, type Config } from '../../support/config';
+import { ConfigError, describeConfig, INTERNAL_VARIABLES, KNOWN_VARIABLES, loadConfig, parseEnvFile, type Config } from '../../support/config';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -65,6 +65,7 @@ describe('loadConfig defaults', () => {
         dbSchema: 'novacron',
         redisPrefix: '',
         referenceTimings: undefined,
+        reportsDir: join(emptyDir, 'reports'),
         envFile: undefined,
         warnings: [],
       },
@@ -114,6 +115,7 @@ describe('loadConfig valid values', () => {
     ['NOVACRON_DB_SCHEMA', 'novacron_run_ab12', 'dbSchema', 'novacron_run_ab12'],
     ['NOVACRON_REDIS_PREFIX', 'novacron:run:ab12:', 'redisPrefix', 'novacron:run:ab12:'],
     ['NOVACRON_REF_TIMINGS', 'provision_step=20,heartbeat=30', 'referenceTimings', 'provision_step=20,heartbeat=30'],
+    ['NOVACRON_REPORTS_DIR', '/tmp/novacron-reports', 'reportsDir', '/tmp/novacron-reports'],
   ];
   for (const [name, value, field, expected] of cases) {
     it(`${name}="${value}" gives ${String(field)} = ${JSON.stringify(expected)}`, () => {
@@ -263,7 +265,7 @@ describe('.env.test', () => {
     const firstOccurrence: Record<string, string> = {};
     for (const match of example.matchAll(/^# ([A-Z_]+)=(.*)$/gm)) firstOccurrence[match[1]!] ??= match[2]!;
     const suiteVariables = KNOWN_VARIABLES.filter((name) => !name.startsWith('NOVACRON_REF_') || name === 'NOVACRON_REF_TIMINGS').filter(
-      (name) => name !== 'NOVACRON_TARGET_KIND', // set by the run wrapper, not by people
+      (name) => !INTERNAL_VARIABLES.includes(name),
     );
     for (const name of suiteVariables) assert.ok(name in firstOccurrence, `${name} is missing from .env.test.example`);
     const { NOVACRON_API_URL: _example, ...defaults } = firstOccurrence;

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { EndpointMetrics } from '../../support/api-client';
+import { mergeEndpointFigures } from '../../support/report/endpoints';
+import { reportFiles } from '../../support/report/files';
+import { claimReports, ReportsBusyError } from '../../support/report/lock';
+
+const root = mkdtempSync(join(tmpdir(), 'novacron-reports-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+describe('claiming the reports folder', () => {
+  it('lets one run at a time write it, names the holder to the second, and frees it on release', () => {
+    const files = reportFiles(join(root, 'one'));
+    const release = claimReports(files, 'npm run cucumber -- --tags @performance');
+    const holder = JSON.parse(readFileSync(files.lock, 'utf8')) as { pid: number; command: string };
+    assert.equal(holder.pid, process.pid);
+    // Another process (pid 4242, alive) tries the same folder.
+    writeFileSync(files.lock, JSON.stringify({ pid: 4242, started_at: '2026-11-26T10:00:00.000Z', command: 'npm run cucumber -- --tags @performance' }));
+    assert.throws(
+      () => claimReports(files, 'npm test', (pid) => pid === 4242),
+      (error: unknown) =>
+        error instanceof ReportsBusyError &&
+        /is being written by another run \(pid 4242, started 2026-11-26T10:00:00.000Z: npm run cucumber -- --tags @performance\).*NOVACRON_REPORTS_DIR=<folder>/.test(error.message),
+    );
+    assert.equal(JSON.parse(readFileSync(files.lock, 'utf8')).pid, 4242, 'a refused claim leaves the holder in place');
+    release();
+    assert.ok(existsSync(files.lock), 'a release does not remove a claim that is not its own');
+    rmSync(files.lock);
+    claimReports(files, 'npm test')();
+    assert.ok(!existsSync(files.lock));
+  });
+
+  it('takes over a claim whose run no longer exists, or that cannot be read', () => {
+    const files = reportFiles(join(root, 'two'));
+    claimReports(files, 'first')();
+    writeFileSync(files.lock, JSON.stringify({ pid: 999_999, started_at: 'x', command: 'killed run' }));
+    const release = claimReports(files, 'second', () => false);
+    assert.equal(JSON.parse(readFileSync(files.lock, 'utf8')).command, 'second');
+    release();
+    writeFileSync(files.lock, 'not json');
+    claimReports(files, 'third', () => true)();
+    assert.ok(!existsSync(files.lock));
+  });
+});
+
+describe('endpoint figures across workers', () => {
+  it('merges every worker into one histogram per endpoint, adding up the errors', () => {
+    const first = new EndpointMetrics();
+    const second = new EndpointMetrics();
+    for (let i = 1; i <= 90; i++) first.record('GET /api/v1/vms', 10, false);
+    for (let i = 1; i <= 10; i++) second.record('GET /api/v1/vms', 1000, i <= 2);
+    second.record('POST /api/v1/vms', 50, true);
+    const merged = mergeEndpointFigures([
+      { endpoints: JSON.parse(JSON.stringify(first.figures())), contract_warnings: [] },
+      { endpoints: JSON.parse(JSON.stringify(second.figures())), contract_warnings: ['w'] },
+    ]);
+    assert.deepEqual(Object.keys(merged), ['GET /api/v1/vms', 'POST /api/v1/vms']);
+    const list = merged['GET /api/v1/vms'];
+    assert.equal(list.count, 100);
+    assert.equal(list.errors, 2);
+    assert.ok(Math.abs(list.p50_ms - 10) < 0.1, `p50 ${list.p50_ms}`);
+    // 10 of 100 requests took a second: the merged p95 sees them, neither worker's alone would say so.
+    assert.ok(Math.abs(list.p95_ms - 1000) < 1, `p95 ${list.p95_ms}`);
+    assert.equal(list.max_ms, 1000);
+    assert.deepEqual(merged['POST /api/v1/vms'], { count: 1, errors: 1, p50_ms: 50, p95_ms: 50, p99_ms: 50, max_ms: 50 });
+  });
+});
