@@ -6,12 +6,16 @@
 //   npm run verify:faults -- --reuse-clean      take the clean result from the last `npm test` run
 //   npm run verify:faults -- --only a,b          only these faults (no coverage check)
 //   npm run verify:faults -- --concurrency 2     fault runs at once (default 4: they mostly wait)
-import { spawn } from 'node:child_process';
+//
+// Fault runs go to scripts/fault-runner.ts processes, one per lane, which load the step
+// definitions once and then take fault after fault.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as messages from '@cucumber/messages';
 import { FAULT_CATALOG as FAULTS, type FaultDefinition } from '../reference/faults';
-import { buildReport, type ScenarioStatus } from '../support/report/summary';
+import { scenarioStatuses as statusByName, type ScenarioStatus } from '../support/report/summary';
+import type { FaultJob, RunnerMessage } from './fault-runner';
 import type { ReportFiles } from '../support/report/files';
 import { readMessages, runReportFiles } from '../support/report/generate';
 import { claimReports } from '../support/report/lock';
@@ -31,6 +35,8 @@ interface FaultOutcome {
   scenarios: { name: string; status: ScenarioStatus | 'missing' }[];
   caught: boolean;
   seconds: number;
+  /** Why the fault's run did not finish (its scenarios then count as missing). */
+  error?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -71,14 +77,54 @@ function runCucumber(args: string[], env: NodeJS.ProcessEnv, messagesFile: strin
   });
 }
 
-/** Scenario name -> worst status over its examples. */
-function statusByName(envelopes: messages.Envelope[]): Map<string, ScenarioStatus> {
-  const byName = new Map<string, ScenarioStatus>();
-  for (const test of buildReport(envelopes, {}).results.flatMap((suite) => suite.tests)) {
-    const previous = byName.get(test.name);
-    byName.set(test.name, previous && previous !== 'passed' ? previous : test.status);
+/** A scripts/fault-runner.ts process: step definitions loaded once, faults run one after another. */
+class FaultRunner {
+  private readonly child: ChildProcess;
+  private readonly ready: Promise<void>;
+  private stderr = '';
+  private pending: { resolve: (statuses: Map<string, ScenarioStatus>) => void; reject: (error: Error) => void } | undefined;
+  private exited = false;
+
+  constructor() {
+    this.child = fork(join(__dirname, 'fault-runner.ts'), [], {
+      cwd: ROOT,
+      execArgv: ['--require', 'ts-node/register/transpile-only'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
+    this.ready = new Promise((resolve, reject) => {
+      this.child.on('message', (message: RunnerMessage) => {
+        if (message.kind === 'ready') return resolve();
+        const pending = this.pending;
+        this.pending = undefined;
+        if (message.kind === 'done') pending?.resolve(new Map(message.statuses));
+        else pending?.reject(new Error(message.message));
+      });
+      this.child.on('exit', (code) => {
+        this.exited = true;
+        const error = new Error(`the fault runner stopped (exit code ${code}); its last words:\n${this.stderr.trim()}`);
+        reject(error);
+        this.pending?.reject(error);
+        this.pending = undefined;
+      });
+    });
   }
-  return byName;
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  async run(job: FaultJob): Promise<Map<string, ScenarioStatus>> {
+    await this.ready;
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.child.send(job);
+    });
+  }
+
+  close(): void {
+    if (this.child.connected) this.child.disconnect();
+  }
 }
 
 function allScenarioNames(envelopes: messages.Envelope[]): string[] {
@@ -89,16 +135,19 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Runs the fault's scenarios with the fault on; its messages and reference.log stay in `runDir`. */
-async function verifyFault(fault: FaultDefinition, known: Set<string>, runDir: string): Promise<FaultOutcome> {
+/** Runs the fault's scenarios with the fault on; its messages, output and reference.log stay in `runDir`. */
+async function verifyFault(fault: FaultDefinition, known: Set<string>, runner: FaultRunner, runDir: string): Promise<FaultOutcome> {
   const started = performance.now();
   const missing = fault.scenarios.filter((name) => !known.has(name));
   const present = fault.scenarios.filter((name) => known.has(name));
   let statuses = new Map<string, ScenarioStatus>();
+  let error: string | undefined;
   if (present.length > 0) {
-    mkdirSync(runDir, { recursive: true });
-    const nameArgs = present.flatMap((name) => ['--name', `^${escapeRegExp(name)}$`]);
-    statuses = statusByName(await runCucumber(nameArgs, { NOVACRON_FAULTS: fault.name, NOVACRON_REPORTS_DIR: runDir }, join(runDir, 'messages.ndjson')));
+    try {
+      statuses = await runner.run({ fault: fault.name, names: present.map((name) => `^${escapeRegExp(name)}$`), runDir });
+    } catch (failure) {
+      error = (failure as Error).message;
+    }
   }
   const scenarios = [
     ...present.map((name) => ({ name, status: statuses.get(name) ?? ('missing' as const) })),
@@ -110,18 +159,26 @@ async function verifyFault(fault: FaultDefinition, known: Set<string>, runDir: s
     scenarios,
     caught: scenarios.length > 0 && scenarios.every((s) => s.status === 'failed'),
     seconds: (performance.now() - started) / 1000,
+    error,
   };
 }
 
-async function inPool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>, onDone: (result: R) => void): Promise<R[]> {
+/** Works through `items` in `lanes` lanes at once; each lane keeps a fault runner (a new one if its runner died). */
+async function inLanes<T, R>(items: readonly T[], lanes: number, work: (item: T, runner: FaultRunner) => Promise<R>, onDone: (result: R) => void): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]);
-        onDone(results[index]);
+    Array.from({ length: Math.min(lanes, items.length) }, async () => {
+      let runner = new FaultRunner();
+      try {
+        while (next < items.length) {
+          const index = next++;
+          if (!runner.alive) runner = new FaultRunner();
+          results[index] = await work(items[index], runner);
+          onDone(results[index]);
+        }
+      } finally {
+        runner.close();
       }
     }),
   );
@@ -164,7 +221,7 @@ async function verify(options: Options, files: ReportFiles): Promise<number> {
   const runsDir = join(outDir, 'runs');
   rmSync(runsDir, { recursive: true, force: true });
   console.log(`\n${selected.length} faults, ${options.concurrency} at a time (each run's messages and reference.log: ${runsDir}/<fault>):`);
-  const outcomes = await inPool(selected, options.concurrency, (fault) => verifyFault(fault, known, join(runsDir, fault.name)), (outcome) => {
+  const outcomes = await inLanes(selected, options.concurrency, (fault, runner) => verifyFault(fault, known, runner, join(runsDir, fault.name)), (outcome) => {
     const caught = outcome.scenarios.filter((s) => s.status === 'failed').length;
     console.log(`  ${outcome.caught ? 'caught ' : 'MISSED '} ${outcome.fault.padEnd(36)} ${caught}/${outcome.scenarios.length} scenarios failed  (${outcome.seconds.toFixed(1)} s)`);
   });
@@ -179,7 +236,7 @@ async function verify(options: Options, files: ReportFiles): Promise<number> {
   if (cleanFailures.length) problems.push(`the clean run failed ${cleanFailures.length} scenario(s): ${cleanFailures.join('; ')}`);
   for (const outcome of missed) {
     const survivors = outcome.scenarios.filter((s) => s.status !== 'failed').map((s) => `"${s.name}" (${s.status})`);
-    problems.push(`fault ${outcome.fault} was not caught by ${survivors.join(', ')}`);
+    problems.push(`fault ${outcome.fault} was not caught by ${survivors.join(', ')}${outcome.error ? `: its run did not finish: ${outcome.error}` : ''}`);
   }
   if (uncovered.length) problems.push(`${uncovered.length} scenario(s) are caught by no fault: ${uncovered.map((n) => `"${n}"`).join(', ')}`);
   console.log('');

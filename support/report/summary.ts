@@ -181,6 +181,16 @@ function round(value: number): number {
 }
 
 /** The closing line CI reads: scenarios passed and failed. */
+/** Scenario name -> its worst status over its examples and rules. */
+export function scenarioStatuses(envelopes: messages.Envelope[]): Map<string, ScenarioStatus> {
+  const byName = new Map<string, ScenarioStatus>();
+  for (const test of buildReport(envelopes, {}).results.flatMap((suite) => suite.tests)) {
+    const previous = byName.get(test.name);
+    byName.set(test.name, previous && previous !== 'passed' ? previous : test.status);
+  }
+  return byName;
+}
+
 export function closingLine(report: RunReport): string {
   const { passed, failed, skipped } = report.summary.tests;
   return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
