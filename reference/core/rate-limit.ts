@@ -27,6 +27,28 @@ interface Counter {
   shared: number;
   /** This instance's requests not yet added in Redis. */
   pending: number;
+  /** This instance's requests on their way to Redis (sent, not yet answered). */
+  sending: number;
+}
+
+/** The requests of the window so far as this instance knows them. */
+function used(counter: Counter): number {
+  return counter.shared + counter.sending + counter.pending;
+}
+
+/** Sends `increment` of the counter's requests to Redis; counted as sending until Redis answers. */
+async function send(redis: RedisWithRateCommand, counter: Counter, increment: number): Promise<void> {
+  counter.pending -= increment;
+  counter.sending += increment;
+  try {
+    // Answers may arrive out of order; the shared count only grows within a window.
+    counter.shared = Math.max(counter.shared, await redis.novacronRateIncrement(counter.key, increment, counter.ttlSeconds));
+  } catch (error) {
+    counter.pending += increment;
+    throw error;
+  } finally {
+    counter.sending -= increment;
+  }
 }
 
 /**
@@ -56,24 +78,21 @@ export class RateCounters {
     const counter = this.counter(key, windowEnd, ttlSeconds);
     counter.pending++;
     this.scheduleFlush(RATE_LIMIT_FLUSH_MS);
-    return counter.shared + counter.pending;
+    return used(counter);
   }
 
   /** Like `hit`, but the count comes from Redis, including every instance's requests up to now. */
   async hitNow(key: string, windowEnd: number, ttlSeconds: number): Promise<number> {
     const counter = this.counter(key, windowEnd, ttlSeconds);
     if (this.deps.components.isFailed('redis')) return this.hit(key, windowEnd, ttlSeconds);
-    const increment = counter.pending + 1;
-    counter.pending = 0;
+    counter.pending++;
     try {
-      counter.shared = await (this.deps.redis as RedisWithRateCommand).novacronRateIncrement(key, increment, ttlSeconds);
-      return counter.shared + counter.pending;
+      await send(this.deps.redis as RedisWithRateCommand, counter, counter.pending);
     } catch (error) {
       this.deps.log.debug(`counting ${key} in Redis failed, counting locally: ${(error as Error).message}`);
-      counter.pending += increment;
       this.scheduleFlush(RATE_LIMIT_FLUSH_MS);
-      return counter.shared + counter.pending;
     }
+    return used(counter);
   }
 
   /** Adds the pending increments to Redis; forgets counters of past windows once nothing is pending. */
@@ -86,7 +105,7 @@ export class RateCounters {
     const { components, redis, log } = this.deps;
     const batch = [...this.counters.values()].filter((counter) => counter.pending > 0);
     for (const counter of this.counters.values()) {
-      if (counter.pending === 0 && counter.windowEnd <= now) this.counters.delete(counter.key);
+      if (counter.pending === 0 && counter.sending === 0 && counter.windowEnd <= now) this.counters.delete(counter.key);
     }
     if (batch.length === 0) return;
     if (components.isFailed('redis')) {
@@ -98,11 +117,9 @@ export class RateCounters {
       await Promise.all(
         batch.map(async (counter) => {
           const increment = counter.pending;
-          counter.pending -= increment;
           try {
-            counter.shared = await (redis as RedisWithRateCommand).novacronRateIncrement(counter.key, increment, counter.ttlSeconds);
+            await send(redis as RedisWithRateCommand, counter, increment);
           } catch (error) {
-            counter.pending += increment;
             log.debug(`adding ${increment} to the rate limit counter ${counter.key} failed: ${(error as Error).message}`);
           }
         }),
@@ -116,7 +133,7 @@ export class RateCounters {
   private counter(key: string, windowEnd: number, ttlSeconds: number): Counter {
     let counter = this.counters.get(key);
     if (!counter) {
-      counter = { key, windowEnd, ttlSeconds, shared: 0, pending: 0 };
+      counter = { key, windowEnd, ttlSeconds, shared: 0, pending: 0, sending: 0 };
       this.counters.set(key, counter);
     }
     return counter;

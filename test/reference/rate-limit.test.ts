@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RATE_LIMIT_FLUSH_MS } from '../../reference/core/rate-limit';
+import type { Redis } from 'ioredis';
+import { Components } from '../../reference/core/components';
+import { RATE_LIMIT_FLUSH_MS, RateCounters } from '../../reference/core/rate-limit';
+import type { Logger } from '../../reference/log';
+import { Timers } from '../../reference/timers';
 import { sleep, TestReference, withRedis } from './helpers';
 
 const WINDOW = 86_400;
@@ -143,6 +147,41 @@ describe('rate limiting', () => {
       assert.equal(stored, 0, 'the counter was written to a failed Redis');
     } finally {
       await isolated.close();
+    }
+  });
+});
+
+describe('rate counters', () => {
+  /** A Redis whose increments answer only when the test says so. */
+  function slowRedis() {
+    let total = 0;
+    const waiting: (() => void)[] = [];
+    const redis = {
+      defineCommand: () => undefined,
+      novacronRateIncrement: (_key: string, increment: number) =>
+        new Promise<number>((resolve) => waiting.push(() => resolve((total += increment)))),
+    };
+    return { redis, answerAll: () => waiting.splice(0).forEach((answer) => answer()) };
+  }
+  const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+  it('keeps counting the requests whose increments are on their way to Redis', async () => {
+    const { redis, answerAll } = slowRedis();
+    const timers = new Timers(quiet as unknown as Logger);
+    const counters = new RateCounters({ redis: redis as unknown as Redis, components: new Components(), timers, log: quiet as unknown as Logger });
+    try {
+      const windowEnd = Date.now() + 60_000;
+      for (let i = 1; i <= 3; i++) assert.equal(counters.hit('k', windowEnd, 61), i);
+      const flushing = counters.flush();
+      assert.equal(counters.hit('k', windowEnd, 61), 4, 'a request while the first three are being sent');
+      const exact = counters.hitNow('k', windowEnd, 61);
+      answerAll();
+      await flushing;
+      assert.equal(await exact, 5);
+      assert.equal(counters.hit('k', windowEnd, 61), 6);
+    } finally {
+      answerAll();
+      timers.stopAll();
     }
   });
 });
