@@ -51,7 +51,7 @@ describe('loadConfig defaults', () => {
         coverage: false,
         debug: false,
         timeoutMs: 300000,
-        startupTimeoutMs: 30000,
+        startupTimeoutMs: 25000,
         loadUsers: 50,
         loadDurationMs: 300000,
         loadRampUpMs: 60000,
