@@ -222,3 +222,25 @@ Then('its new machine is running within {duration}', async function (this: NovaW
 Then('the group shrinks back to {int} machines within {duration}', async function (this: NovaWorld, size: number, withinMs: number) {
   await perf.expectShrinkBack(this, size, withinMs);
 });
+
+// The frontend's budgets
+
+When('I open the dashboard and page through every virtual machine, {int} to a page', async function (this: NovaWorld, pageSize: number) {
+  await perf.openDashboardAndPage(this, pageSize);
+});
+
+Then("the dashboard's first screen had all its data within {duration}", function (this: NovaWorld, limitMs: number) {
+  perf.expectFirstScreenWithin(this, limitMs);
+});
+
+Then('the first page of the virtual machine list arrived within {duration}', function (this: NovaWorld, limitMs: number) {
+  perf.expectFirstPageWithin(this, limitMs);
+});
+
+Then('every further page arrived within {duration}', function (this: NovaWorld, limitMs: number) {
+  perf.expectEveryLaterPageWithin(this, limitMs);
+});
+
+Then('all {int} virtual machines had arrived within {duration}', function (this: NovaWorld, count: number, limitMs: number) {
+  perf.expectAllMachinesWithin(this, count, limitMs);
+});

@@ -8,6 +8,7 @@ export const PERF_FAULTS = {
   leaksConnectionBuffers: 'perf-leaks-connection-buffers',
   fanOutCapped: 'perf-ws-fanout-capped',
   subscriptionsLeak: 'perf-ws-subscriptions-leak',
+  deepPagesSlow: 'perf-vm-list-deep-pages-slow',
 } as const;
 
 // Scenario titles of features/performance/*.feature, exactly.
@@ -21,6 +22,7 @@ export const PERF_SCENARIOS = {
   websocketRelease: 'Disconnected dashboards release their connections',
   stress: 'Concurrency rises step by step until a service level breaks',
   benchmarks: 'Each view of the dashboard meets its service level',
+  frontendBudgets: 'The dashboard opens and pages through 100 machines within the frontend budgets',
   /** caught by the autoscaling domain's faults (reference/autoscaling/faults.ts), e.g. autoscaling-no-scale-down */
   autoscaling: 'A busy group grows, and shrinks back when the load falls',
 } as const;
@@ -57,5 +59,10 @@ export const faults: FaultDefinition[] = [
     name: PERF_FAULTS.subscriptionsLeak,
     description: 'A closed real-time connection stays subscribed to the event bus: its subscription, and everything it holds, is never released.',
     scenarios: [S.websocketRelease],
+  },
+  {
+    name: PERF_FAULTS.deepPagesSlow,
+    description: 'A page of the VM list re-reads every VM on the pages before it, one at a time (40 ms each), so each page is slower than the last.',
+    scenarios: [S.frontendBudgets],
   },
 ];

@@ -8,6 +8,7 @@ import { SystemMetricsReader } from './metrics';
 const SERIALIZED_WRITE_MS = 400;
 const SLOW_SUMMARY_MS = 3000;
 const LIST_BLOCK_MS = 30;
+const DEEP_PAGE_MS_PER_SKIPPED_VM = 40;
 const LEAKED_BYTES_PER_REQUEST = 512 * 1024;
 const FAN_OUT_CAP = 64;
 
@@ -58,16 +59,24 @@ function installFaults(router: Router, ctx: ReferenceContext, leaked: Buffer[]):
   const summarySlow = has(PERF_FAULTS.summarySlow);
   const listBlocks = has(PERF_FAULTS.vmListBlocks);
   const leaks = has(PERF_FAULTS.leaksConnectionBuffers);
-  if (writesSerialized || summarySlow || listBlocks || leaks) {
+  const deepPagesSlow = has(PERF_FAULTS.deepPagesSlow);
+  if (writesSerialized || summarySlow || listBlocks || leaks || deepPagesSlow) {
     const lock = globalLock();
     router.before('/api/v1/', async (request: ApiRequest) => {
       if (leaks) leaked.push(Buffer.alloc(LEAKED_BYTES_PER_REQUEST, 1));
       if (listBlocks && request.method === 'GET' && request.path === '/api/v1/vms') busyWait(LIST_BLOCK_MS);
       if (summarySlow && request.method === 'GET' && request.path === '/api/v1/dashboard/summary') await sleep(SLOW_SUMMARY_MS);
+      if (deepPagesSlow && request.method === 'GET' && request.path === '/api/v1/vms') await sleep(DEEP_PAGE_MS_PER_SKIPPED_VM * vmsBeforePage(request));
       if (writesSerialized && request.method !== 'GET' && request.path.startsWith('/api/v1/vms')) await lock();
     });
   }
   if (has(PERF_FAULTS.fanOutCapped) || has(PERF_FAULTS.subscriptionsLeak)) wrapSubscribe(ctx.events, has(PERF_FAULTS.fanOutCapped), has(PERF_FAULTS.subscriptionsLeak));
+}
+
+function vmsBeforePage(request: ApiRequest): number {
+  const page = Number(request.query.get('page') ?? 1);
+  const pageSize = Number(request.query.get('page_size') ?? 50);
+  return Number.isInteger(page) && Number.isInteger(pageSize) && page > 1 && pageSize > 0 ? (page - 1) * pageSize : 0;
 }
 
 /** The event-bus faults: later subscribers get nothing (capped fan-out), or nobody ever leaves (leak). */
