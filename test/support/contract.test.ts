@@ -93,4 +93,14 @@ describe('the NovaCron contract itself', () => {
       }
     }
   });
+
+  it('declares, with a description, every tag its operations use', () => {
+    const document = new Contract().document as { tags: { name: string; description?: string }[]; paths: Record<string, Record<string, { tags?: string[] }>> };
+    const declared = new Map(document.tags.map((tag) => [tag.name, tag.description]));
+    for (const [template, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        for (const tag of operation?.tags ?? []) assert.ok(declared.get(tag), `${method.toUpperCase()} ${template} uses the tag "${tag}", which the contract does not declare and describe`);
+      }
+    }
+  });
 });
