@@ -39,9 +39,16 @@ export interface CapacityOptions {
 
 export function breachOf(result: LoadResult, limits: CapacityLimits): string | undefined {
   const errorRate = 1 - result.successRate;
-  if (errorRate > limits.maxErrorRate) return `error rate ${(errorRate * 100).toFixed(1)}% above ${(limits.maxErrorRate * 100).toFixed(1)}%`;
+  if (errorRate > limits.maxErrorRate) return `error rate ${(errorRate * 100).toFixed(1)}% above ${(limits.maxErrorRate * 100).toFixed(1)}%${errorKinds(result)}`;
   if (result.latency.p99 > limits.maxP99Ms) return `p99 ${result.latency.p99.toFixed(1)} ms above ${limits.maxP99Ms} ms`;
   return undefined;
+}
+
+/** ` (4xx 5210, e.g. "..."; timeout 3)`: what the failed requests were. */
+function errorKinds(result: LoadResult): string {
+  const kinds = (Object.entries(result.errors) as [keyof LoadResult['errors'], number][]).filter(([, count]) => count > 0);
+  if (kinds.length === 0) return '';
+  return ` (${kinds.map(([kind, count]) => `${kind} ${count}${result.errorSamples[kind]?.[0] ? `, e.g. "${result.errorSamples[kind]?.[0]}"` : ''}`).join('; ')})`;
 }
 
 /**

@@ -153,7 +153,7 @@ describe('capacity search', () => {
 
   it('stops on the error rate too, and reports when no step crossed the limits', async () => {
     const errors = await findCapacity(scripted, async () => undefined, { steps: [16, 64], stepDurationMs: 1000, limits: { maxErrorRate: 0.05, maxP99Ms: 10_000 } });
-    assert.equal(errors.steps[1].breach, 'error rate 10.0% above 5.0%');
+    assert.equal(errors.steps[1].breach, 'error rate 10.0% above 5.0% (4xx 2, e.g. "HTTP 409")');
     assert.equal(errors.maxSustainableConcurrency, 16);
     const none = await findCapacity(scripted, async () => undefined, { steps: [1, 2], stepDurationMs: 1000, limits: { maxErrorRate: 0.05, maxP99Ms: 10_000 } });
     assert.equal(none.limitReachedAt, undefined);
