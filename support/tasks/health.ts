@@ -136,8 +136,8 @@ export async function waitUntilReportedUnhealthy(world: NovaWorld, word: string,
     probe.data.status === overall &&
     detailed.data.components?.[name]?.status === 'unhealthy' &&
     probe.data.checks?.[name]?.status === 'unhealthy';
-  const deadline = performance.now() + timeoutMs;
-  while (!shows(await readHealth(world)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  // On a timeout, the checks below say which view reported what.
+  await eventually(() => readHealth(world), shows, { timeoutMs, intervalMs: 100, what: `the ${word} being reported unhealthy` }).catch(() => undefined);
   expectOverall(world, overall);
   expectComponents(world, [word], 'unhealthy');
 }
