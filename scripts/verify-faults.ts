@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as messages from '@cucumber/messages';
 import { FAULT_CATALOG as FAULTS, type FaultDefinition } from '../reference/faults';
-import { scenarioStatuses as statusByName, type ScenarioStatus } from '../support/report/summary';
+import { scenarioStatuses, type ScenarioStatus } from '../support/report/summary';
 import type { FaultJob, RunnerMessage } from './fault-runner';
 import type { ReportFiles } from '../support/report/files';
 import { readMessages, runReportFiles } from '../support/report/generate';
@@ -205,12 +205,12 @@ async function verify(options: Options, files: ReportFiles): Promise<number> {
   let cleanFailures: string[];
   if (options.reuseClean) {
     if (!existsSync(files.messages)) throw new Error(`--reuse-clean needs ${files.messages}: run npm test first`);
-    const clean = statusByName(readMessages(files.messages));
+    const clean = scenarioStatuses(readMessages(files.messages));
     cleanFailures = names.filter((name) => clean.get(name) !== 'passed');
     console.log(`clean run (reused from the last npm test): ${names.length - cleanFailures.length} of ${names.length} scenarios passed`);
   } else {
     console.log(`clean run: ${names.length} scenarios ...`);
-    const clean = statusByName(await runCucumber([], {}, join(outDir, 'clean.ndjson')));
+    const clean = scenarioStatuses(await runCucumber([], {}, join(outDir, 'clean.ndjson')));
     cleanFailures = names.filter((name) => clean.get(name) !== 'passed');
     console.log(`clean run: ${names.length - cleanFailures.length} of ${names.length} scenarios passed`);
   }
