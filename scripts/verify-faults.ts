@@ -16,8 +16,10 @@ import type * as messages from '@cucumber/messages';
 import { FAULT_CATALOG as FAULTS, type FaultDefinition } from '../reference/faults';
 import { scenarioStatuses, type ScenarioStatus } from '../support/report/summary';
 import type { FaultJob, RunnerMessage } from './fault-runner';
-import type { ReportFiles } from '../support/report/files';
-import { readMessages, runReportFiles } from '../support/report/generate';
+import { getConfig } from '../support/config';
+import { redactUrl } from '../support/redact';
+import { reportFiles, type ReportFiles } from '../support/report/files';
+import { readMessages } from '../support/report/generate';
 import { claimReports } from '../support/report/lock';
 
 const ROOT = join(__dirname, '..');
@@ -187,7 +189,11 @@ async function inLanes<T, R>(items: readonly T[], lanes: number, work: (item: T,
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
-  const files = runReportFiles();
+  const config = getConfig();
+  if (config.targetKind === 'external') {
+    throw new Error(`faults are switched on in the embedded reference, so this cannot run against NOVACRON_API_URL="${redactUrl(config.apiUrl ?? '')}": unset it`);
+  }
+  const files = reportFiles(config.reportsDir);
   const release = claimReports(files, `npm run verify:faults -- ${process.argv.slice(2).join(' ')}`.trim());
   try {
     return await verify(options, files);
