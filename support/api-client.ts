@@ -197,22 +197,14 @@ export class EndpointMetrics {
   private readonly endpoints = new Map<string, { histogram: LatencyHistogram; errors: number }>();
 
   record(operation: string, durationMs: number, failed: boolean): void {
-    let entry = this.endpoints.get(operation);
-    if (!entry) {
-      entry = { histogram: new LatencyHistogram(), errors: 0 };
-      this.endpoints.set(operation, entry);
-    }
+    const entry = this.entry(operation);
     entry.histogram.recordMs(durationMs);
     if (failed) entry.errors++;
   }
 
   /** Adds figures recorded elsewhere (another worker). */
   add(operation: string, figures: EndpointFigures): void {
-    let entry = this.endpoints.get(operation);
-    if (!entry) {
-      entry = { histogram: new LatencyHistogram(), errors: 0 };
-      this.endpoints.set(operation, entry);
-    }
+    const entry = this.entry(operation);
     entry.histogram.add(figures.latency);
     entry.errors += figures.errors;
   }
@@ -221,6 +213,15 @@ export class EndpointMetrics {
     const out: Record<string, EndpointFigures> = {};
     for (const [operation, { histogram, errors }] of this.endpoints) out[operation] = { errors, latency: histogram.serialize() };
     return out;
+  }
+
+  private entry(operation: string): { histogram: LatencyHistogram; errors: number } {
+    let entry = this.endpoints.get(operation);
+    if (!entry) {
+      entry = { histogram: new LatencyHistogram(), errors: 0 };
+      this.endpoints.set(operation, entry);
+    }
+    return entry;
   }
 
   summary(): Record<string, EndpointSummary> {

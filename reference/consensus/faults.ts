@@ -1,3 +1,4 @@
+import { HEALTH_FAILED_COMPONENT } from '../core/faults';
 import type { FaultDefinition } from '../faults';
 import { CONSENSUS_FAULTS } from './fault-names';
 
@@ -14,8 +15,6 @@ export const CONSENSUS_SCENARIOS = {
 } as const;
 
 const S = CONSENSUS_SCENARIOS;
-/** In features/system/backend/health.feature. */
-const HEALTH_FAILED_COMPONENT = 'A failed component shows in the health, which recovers without a restart';
 
 export const faults: FaultDefinition[] = [
   {

@@ -14,7 +14,7 @@ const VM_ANNOUNCED = 'Every state change is announced in real time, in order';
 // features/system/backend/health.feature
 const HEALTH_COMPONENTS = 'A healthy control plane reports each of its components';
 const HEALTH_VIEWS_AGREE = 'The load balancer check and the detailed health view agree';
-const HEALTH_FAILED_COMPONENT = 'A failed component shows in the health, which recovers without a restart';
+export const HEALTH_FAILED_COMPONENT = 'A failed component shows in the health, which recovers without a restart';
 const DATABASE_DOWN = 'While the database is down, changes are refused and nothing is half-written';
 // features/system/backend/security.feature
 const ROLE_MATRIX = 'Each role may do exactly what it is allowed to';

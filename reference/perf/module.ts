@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBus } from '../core/events';
+import { validateListQuery } from '../core/vms/validation';
 import type { ApiRequest, Router } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
 import { PERF_FAULTS } from './faults';
@@ -73,10 +74,14 @@ function installFaults(router: Router, ctx: ReferenceContext, leaked: Buffer[]):
   if (has(PERF_FAULTS.fanOutCapped) || has(PERF_FAULTS.subscriptionsLeak)) wrapSubscribe(ctx.events, has(PERF_FAULTS.fanOutCapped), has(PERF_FAULTS.subscriptionsLeak));
 }
 
+/** The VMs on the pages before the requested one (an invalid query is refused by the list itself). */
 function vmsBeforePage(request: ApiRequest): number {
-  const page = Number(request.query.get('page') ?? 1);
-  const pageSize = Number(request.query.get('page_size') ?? 50);
-  return Number.isInteger(page) && Number.isInteger(pageSize) && page > 1 && pageSize > 0 ? (page - 1) * pageSize : 0;
+  try {
+    const { page, pageSize } = validateListQuery(request.query);
+    return (page - 1) * pageSize;
+  } catch {
+    return 0;
+  }
 }
 
 /** The event-bus faults: later subscribers get nothing (capped fan-out), or nobody ever leaves (leak). */

@@ -4,7 +4,7 @@ import { expectStatus } from './expect';
 import { expectFieldError } from './refusals';
 import { actAndExpect, createVm, waitForState, type Vm, type VmState } from './vms';
 
-interface VmPage {
+export interface VmPage {
   items: Vm[];
   total: number;
   page: number;
@@ -32,15 +32,21 @@ export async function createMachines(world: NovaWorld, running: number, stopped 
   for (const alias of aliases.slice(running)) await actAndExpect(world, alias, 'stop');
 }
 
+/** One page of the scenario's machines in the machine list. */
+export async function readPage(world: NovaWorld, page: number, pageSize: number): Promise<VmPage> {
+  const response = await world.actor.api.get<VmPage>('/api/v1/vms', { params: { tag: world.scenarioTag, page, page_size: pageSize } });
+  expectStatus(response, 200, `reading page ${page} of the virtual machine list`);
+  return response.data;
+}
+
 /** Reads every page of the scenario's machines; stops at the first empty page or after 100 pages. */
 export async function readPages(world: NovaWorld, pageSize: number): Promise<void> {
   const state = dashboard(world);
   for (let page = 1; page <= 100; page++) {
-    const response = await world.actor.api.get<VmPage>('/api/v1/vms', { params: { tag: world.scenarioTag, page, page_size: pageSize } });
-    expectStatus(response, 200, `reading page ${page}`);
-    if (response.data.items.length === 0) break;
-    state.pages.push(response.data);
-    if (page * pageSize >= response.data.total) break;
+    const read = await readPage(world, page, pageSize);
+    if (read.items.length === 0) break;
+    state.pages.push(read);
+    if (page * pageSize >= read.total) break;
   }
 }
 

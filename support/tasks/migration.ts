@@ -17,8 +17,6 @@ interface Migration {
   status: 'in_progress' | 'completed' | 'cancelled';
   phase: string;
   progress: number;
-  started_at: string;
-  completed_at: string | null;
   phases: { phase: string; started_at: string }[];
 }
 

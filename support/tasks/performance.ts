@@ -22,6 +22,7 @@ import {
 } from '../load';
 import type { NovaWorld } from '../world';
 import { login } from './accounts';
+import { readPage } from './dashboard';
 import { eventually, expectStatus } from './expect';
 import type { Vm } from './vms';
 
@@ -818,11 +819,6 @@ export async function expectShrinkBack(world: NovaWorld, size: number, withinMs:
 
 // The frontend's budgets: what the dashboard's screens wait for, timed as a browser would see it.
 
-interface VmListPage {
-  items: Vm[];
-  total: number;
-}
-
 interface ScreenTimings {
   firstScreenMs: number;
   firstPageMs: number;
@@ -845,12 +841,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 export async function openDashboardAndPage(world: NovaWorld, pageSize: number): Promise<void> {
   const api = world.actor.api;
   const tag = world.scenarioTag;
-  const page = (n: number) =>
-    timed(async () => {
-      const response = await api.get<VmListPage>('/api/v1/vms', { params: { tag, page: n, page_size: pageSize } });
-      expectStatus(response, 200, `reading page ${n} of the virtual machine list`);
-      return response.data;
-    });
+  const page = (n: number) => timed(() => readPage(world, n, pageSize));
   const started = performance.now();
   const [summary, health, first] = await Promise.all([
     timed(() => api.get('/api/v1/dashboard/summary', { params: { tag } })),
