@@ -84,6 +84,8 @@ export class Database {
     try {
       await client.query('BEGIN');
       const result = await work(client);
+      // A failure declared while the work ran stops the commit, as a real outage would.
+      this.options.components.assertAvailable('database');
       await client.query('COMMIT');
       return result;
     } catch (error) {

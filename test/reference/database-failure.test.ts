@@ -119,7 +119,9 @@ describe('a failed database leaves nothing half-written', () => {
     const created = await ref.createVm(operator, { name: 'patient-1' });
     assert.equal((await failDatabase()).status, 200);
     try {
-      // On a busy machine the first step may be taken before the failure: compare with the state then.
+      // On a busy machine the first step may be taken before the failure, or be committing as it is
+      // declared: let that settle, then compare with the state it left.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       const atFailure = (await ref.request<Vm>('GET', `/api/v1/vms/${created.body.id}`, { token: operator })).body.state;
       assert.ok(atFailure === 'creating' || atFailure === 'provisioning', `the new VM was ${atFailure} when the database failed`);
       await new Promise((resolve) => setTimeout(resolve, 150));
