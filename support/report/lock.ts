@@ -28,39 +28,72 @@ export function claimReports(files: ReportFiles, command: string, isAlive: (pid:
   writeFileSync(draft, JSON.stringify(mine));
   try {
     for (;;) {
-      try {
-        linkSync(draft, files.lock);
+      if (link(draft, files.lock)) {
         return () => {
-          if (readHolder(files.lock)?.pid === mine.pid) rmSync(files.lock, { force: true });
+          const holder = readClaim(files.lock);
+          if (holder !== 'missing' && holder !== 'unreadable' && holder.pid === mine.pid) rmSync(files.lock, { force: true });
         };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      takeOverIfAbandoned(files, mine, isAlive);
+      takeOverIfAbandoned(files, draft, isAlive);
     }
   } finally {
     rmSync(draft, { force: true });
   }
 }
 
-function takeOverIfAbandoned(files: ReportFiles, mine: Holder, isAlive: (pid: number) => boolean): void {
-  const holder = readHolder(files.lock);
-  if (holder && holder.pid !== mine.pid && isAlive(holder.pid)) {
-    const folder = relative(process.cwd(), files.dir) || files.dir;
-    throw new ReportsBusyError(
-      `${folder}/ is being written by another run (pid ${holder.pid}, started ${holder.started_at}: ${holder.command}): ` +
-        'wait for it to finish, or give this run a folder of its own with NOVACRON_REPORTS_DIR=<folder>',
-    );
+/**
+ * Removes the claim when its run no longer exists. One run at a time decides, under a guard claim:
+ * two runs that both saw the same abandoned claim would otherwise both take it over, the second
+ * removing the first's fresh claim.
+ */
+function takeOverIfAbandoned(files: ReportFiles, draft: string, isAlive: (pid: number) => boolean): void {
+  const guard = `${files.lock}.takeover`;
+  if (!link(draft, guard)) {
+    // Held for microseconds; a guard whose run died while holding it is cleared.
+    const guardHolder = readClaim(guard);
+    if (guardHolder === 'unreadable' || (guardHolder !== 'missing' && !isAlive(guardHolder.pid))) rmSync(guard, { force: true });
+    return;
   }
-  rmSync(files.lock, { force: true });
+  try {
+    const holder = readClaim(files.lock);
+    if (holder === 'missing') return;
+    if (holder !== 'unreadable' && holder.pid !== process.pid && isAlive(holder.pid)) {
+      const folder = relative(process.cwd(), files.dir) || files.dir;
+      throw new ReportsBusyError(
+        `${folder}/ is being written by another run (pid ${holder.pid}, started ${holder.started_at}: ${holder.command}): ` +
+          'wait for it to finish, or give this run a folder of its own with NOVACRON_REPORTS_DIR=<folder>',
+      );
+    }
+    rmSync(files.lock, { force: true });
+  } finally {
+    rmSync(guard, { force: true });
+  }
 }
 
-function readHolder(path: string): Holder | undefined {
+/** Links `draft` into place as `path`; false when `path` is already taken. */
+function link(draft: string, path: string): boolean {
   try {
-    const holder = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
-    return typeof holder.pid === 'number' ? (holder as Holder) : undefined;
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+function readClaim(path: string): Holder | 'missing' | 'unreadable' {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw error;
+  }
+  try {
+    const holder = JSON.parse(text) as Partial<Holder>;
+    return typeof holder.pid === 'number' ? (holder as Holder) : 'unreadable';
   } catch {
-    return undefined;
+    return 'unreadable';
   }
 }
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { EndpointMetrics } from '../../support/api-client';
 import { mergeEndpointFigures } from '../../support/report/endpoints';
@@ -43,6 +45,61 @@ describe('claiming the reports folder', () => {
     writeFileSync(files.lock, 'not json');
     claimReports(files, 'third', () => true)();
     assert.ok(!existsSync(files.lock));
+  });
+});
+
+describe('claiming the reports folder from several processes at once', () => {
+  it('gives an abandoned claim to one run at a time', async () => {
+    const files = reportFiles(join(root, 'race'));
+    mkdirSync(files.dir, { recursive: true });
+    const claimant = join(root, 'claimant.ts');
+    writeFileSync(
+      claimant,
+      `const { claimReports, ReportsBusyError } = require(${JSON.stringify(join(__dirname, '../../support/report/lock'))});
+const { reportFiles } = require(${JSON.stringify(join(__dirname, '../../support/report/files'))});
+const { appendFileSync, existsSync, writeFileSync } = require('node:fs');
+const [dir, log, ready, go] = process.argv.slice(2);
+writeFileSync(ready, '');
+while (!existsSync(go));
+try {
+  // A slow liveness check widens the window in which two runs can both see the abandoned claim.
+  const slowlyAlive = (pid) => {
+    const until = Date.now() + 50;
+    while (Date.now() < until);
+    try { process.kill(pid, 0); return true; } catch { return false; }
+  };
+  const release = claimReports(reportFiles(dir), 'claimant', slowlyAlive);
+  const from = performance.timeOrigin + performance.now();
+  const until = Date.now() + 300;
+  while (Date.now() < until);
+  appendFileSync(log, JSON.stringify({ from, to: performance.timeOrigin + performance.now() }) + '\\n');
+  release();
+} catch (error) {
+  if (!(error instanceof ReportsBusyError)) throw error;
+}
+`,
+    );
+    const log = join(root, 'holders.ndjson');
+    for (let round = 0; round < 3; round++) {
+      writeFileSync(files.lock, JSON.stringify({ pid: 999_999_999, started_at: 'x', command: 'killed run' }));
+      // Every claimant is started and waiting before any of them may claim.
+      const go = join(root, `go-${round}`);
+      const ready = Array.from({ length: 4 }, (_, i) => join(root, `ready-${round}-${i}`));
+      const runs = ready.map((readyFile) =>
+        promisify(execFile)(process.execPath, ['--require', 'ts-node/register/transpile-only', claimant, files.dir, log, readyFile, go]),
+      );
+      const deadline = Date.now() + 30_000;
+      while (!ready.every((file) => existsSync(file))) {
+        if (Date.now() > deadline) throw new Error('the claimants did not start within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      writeFileSync(go, '');
+      await Promise.all(runs);
+    }
+    const holds = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { from: number; to: number });
+    assert.ok(holds.length >= 3, `${holds.length} claims in 3 rounds`);
+    holds.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < holds.length; i++) assert.ok(holds[i].from >= holds[i - 1].to, `two runs held the folder at once: ${JSON.stringify(holds)}`);
   });
 });
 
