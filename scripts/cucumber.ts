@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../support/config';
 import { reportFiles, type ReportFiles } from '../support/report/files';
 import { closingLine, generateReports, prepareReportsDir } from '../support/report/generate';
-import { claimReports, ReportsBusyError } from '../support/report/lock';
+import { claimReports, REPORTS_CLAIMED, ReportsBusyError } from '../support/report/lock';
 
 const ROOT = join(__dirname, '..');
 const CUCUMBER_BIN = join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
@@ -33,7 +33,7 @@ async function main(args: string[]): Promise<number> {
   }
   try {
     prepareReportsDir(files);
-    const code = await runCucumber(args, { NOVACRON_ENDPOINT_FIGURES: files.workers });
+    const code = await runCucumber(args, { NOVACRON_ENDPOINT_FIGURES: files.workers, [REPORTS_CLAIMED]: '1' });
     // Without a message stream no scenario ran (bad arguments, or the target never answered): the reason is already printed.
     if (!existsSync(files.messages)) return code;
     try {

@@ -20,7 +20,7 @@ import { getConfig } from '../support/config';
 import { redactUrl } from '../support/redact';
 import { reportFiles, type ReportFiles } from '../support/report/files';
 import { readMessages } from '../support/report/generate';
-import { claimReports } from '../support/report/lock';
+import { claimReports, REPORTS_CLAIMED } from '../support/report/lock';
 
 const ROOT = join(__dirname, '..');
 const CUCUMBER = join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
@@ -195,6 +195,7 @@ async function main(): Promise<number> {
   }
   const files = reportFiles(config.reportsDir);
   const release = claimReports(files, `npm run verify:faults -- ${process.argv.slice(2).join(' ')}`.trim());
+  process.env[REPORTS_CLAIMED] = '1';
   try {
     return await verify(options, files);
   } finally {

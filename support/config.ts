@@ -92,7 +92,7 @@ const DEFAULTS = {
 } as const;
 
 /** Set by the suite's own scripts for the processes they start, not by people. */
-export const INTERNAL_VARIABLES: readonly string[] = ['NOVACRON_TARGET_KIND', 'NOVACRON_ENDPOINT_FIGURES', 'NOVACRON_VERIFY_MESSAGES'];
+export const INTERNAL_VARIABLES: readonly string[] = ['NOVACRON_TARGET_KIND', 'NOVACRON_ENDPOINT_FIGURES', 'NOVACRON_VERIFY_MESSAGES', 'NOVACRON_REPORTS_CLAIMED'];
 
 /** Every variable the suite reads, plus the reference's own (reference/options.ts), for the typo guard. */
 export const KNOWN_VARIABLES: readonly string[] = [

@@ -1,5 +1,7 @@
 import { loadConfig } from './config';
 import { TestEnvironment } from './environment';
+import { reportFiles } from './report/files';
+import { claimReports, REPORTS_CLAIMED, ReportsBusyError } from './report/lock';
 
 const DRY_RUN_FLAGS = ['--dry-run', '-d'];
 
@@ -21,4 +23,21 @@ export async function provisionForRun(env: NodeJS.ProcessEnv, log: (line: string
   }
   Object.assign(env, environment.toEnv());
   return () => environment.cleanup();
+}
+
+/**
+ * Claims the reports folder for a cucumber-js started directly (the npm scripts hold the claim
+ * themselves and say so in REPORTS_CLAIMED). Runs before the formatters open their files, so a
+ * refused run overwrites nothing; the claim is released when the process exits, after they flush.
+ */
+export function claimReportsForRun(env: NodeJS.ProcessEnv, log: (line: string) => void): void {
+  if (env[REPORTS_CLAIMED] || process.argv.some((arg) => DRY_RUN_FLAGS.includes(arg))) return;
+  const files = reportFiles(loadConfig(env).reportsDir);
+  try {
+    process.once('exit', claimReports(files, ['cucumber-js', ...process.argv.slice(2)].join(' ')));
+  } catch (error) {
+    if (!(error instanceof ReportsBusyError)) throw error;
+    log(`novacron-spec: ${error.message}`);
+    process.exit(2);
+  }
 }

@@ -9,6 +9,9 @@ export class ReportsBusyError extends Error {
   }
 }
 
+/** Set for the cucumber runs of a process that already holds the claim (the npm scripts). */
+export const REPORTS_CLAIMED = 'NOVACRON_REPORTS_CLAIMED';
+
 interface Holder {
   pid: number;
   started_at: string;

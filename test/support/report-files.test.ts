@@ -48,6 +48,27 @@ describe('claiming the reports folder', () => {
   });
 });
 
+describe('a cucumber-js started directly', () => {
+  it('is refused before its formatters write anything while another run holds the folder', async () => {
+    const files = reportFiles(join(root, 'direct'));
+    const release = claimReports(files, 'npm test');
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, NOVACRON_REPORTS_DIR: files.dir };
+      delete env.NOVACRON_REPORTS_CLAIMED;
+      const cucumber = join(__dirname, '../../node_modules/@cucumber/cucumber/bin/cucumber.js');
+      const run = await promisify(execFile)(process.execPath, [cucumber, '--tags', '@smoke'], { cwd: join(__dirname, '../..'), env }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, new RegExp(`being written by another run \\(pid ${process.pid}, started .*: npm test\\)`));
+      assert.ok(!existsSync(files.messages), 'the refused run wrote its message stream');
+    } finally {
+      release();
+    }
+  });
+});
+
 describe('claiming the reports folder from several processes at once', () => {
   it('gives an abandoned claim to one run at a time', async () => {
     const files = reportFiles(join(root, 'race'));
