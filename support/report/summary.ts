@@ -180,7 +180,6 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** The closing line CI reads: scenarios passed and failed. */
 /** Scenario name -> its worst status over its examples and rules. */
 export function scenarioStatuses(envelopes: messages.Envelope[]): Map<string, ScenarioStatus> {
   const byName = new Map<string, ScenarioStatus>();
@@ -191,6 +190,7 @@ export function scenarioStatuses(envelopes: messages.Envelope[]): Map<string, Sc
   return byName;
 }
 
+/** The closing line CI reads: scenarios passed and failed. */
 export function closingLine(report: RunReport): string {
   const { passed, failed, skipped } = report.summary.tests;
   return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
