@@ -4,8 +4,12 @@
 //
 //   npm run verify:faults                       clean run + every fault
 //   npm run verify:faults -- --reuse-clean      take the clean result from the last `npm test` run
-//   npm run verify:faults -- --only a,b          only these faults (no coverage check)
+//   npm run verify:faults -- --only a,b          only these faults, and clean runs of their scenarios only
+//                                                (no coverage check)
 //   npm run verify:faults -- --concurrency 2     fault runs at once (default 4: they mostly wait)
+//   npm run verify:faults -- --repeat 5          every run N times: a fault is caught only when it was
+//                                                caught in every run (flaky when in some), and the clean
+//                                                run must pass every time
 //
 // Fault runs go to scripts/fault-runner.ts processes, one per lane, which load the step
 // definitions once and then take fault after fault.
@@ -29,31 +33,49 @@ interface Options {
   reuseClean: boolean;
   only?: string[];
   concurrency: number;
+  repeat: number;
 }
+
+/** One run of one fault's scenarios with the fault on. */
+interface FaultRun {
+  fault: string;
+  run: number;
+  scenarios: { name: string; status: ScenarioStatus | 'missing' }[];
+  caught: boolean;
+  seconds: number;
+  /** Why the run did not finish (its scenarios then count as missing). */
+  error?: string;
+}
+
+/** caught: its scenarios failed in every run; flaky: in some runs only; missed: in none. */
+type Verdict = 'caught' | 'flaky' | 'missed';
 
 interface FaultOutcome {
   fault: string;
   description: string;
-  scenarios: { name: string; status: ScenarioStatus | 'missing' }[];
-  caught: boolean;
-  seconds: number;
-  /** Why the fault's run did not finish (its scenarios then count as missing). */
-  error?: string;
+  verdict: Verdict;
+  /** Runs in which every one of its scenarios failed, of `runs.length`. */
+  caughtRuns: number;
+  runs: FaultRun[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { reuseClean: false, concurrency: 4 };
+  const options: Options = { reuseClean: false, concurrency: 4, repeat: 1 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--reuse-clean') options.reuseClean = true;
     else if (arg === '--only') options.only = (argv[++i] ?? '').split(',').filter(Boolean);
-    else if (arg === '--concurrency') options.concurrency = Number(argv[++i]);
-    else throw new Error(`unknown argument "${arg}": expected --reuse-clean, --only <faults> or --concurrency <n>`);
-  }
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-    throw new Error(`--concurrency must be a whole number of at least 1, got ${options.concurrency}`);
+    else if (arg === '--concurrency') options.concurrency = wholeNumber('--concurrency', argv[++i]);
+    else if (arg === '--repeat') options.repeat = wholeNumber('--repeat', argv[++i]);
+    else throw new Error(`unknown argument "${arg}": expected --reuse-clean, --only <faults>, --concurrency <n> or --repeat <n>`);
   }
   return options;
+}
+
+function wholeNumber(flag: string, value: string | undefined): number {
+  const number = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || number < 1) throw new Error(`${flag} must be a whole number of at least 1, got "${value ?? ''}"`);
+  return number;
 }
 
 function runCucumber(args: string[], env: NodeJS.ProcessEnv, messagesFile: string): Promise<messages.Envelope[]> {
@@ -138,7 +160,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** Runs the fault's scenarios with the fault on; its messages, output and reference.log stay in `runDir`. */
-async function verifyFault(fault: FaultDefinition, known: Set<string>, runner: FaultRunner, runDir: string): Promise<FaultOutcome> {
+async function runFault(fault: FaultDefinition, run: number, known: Set<string>, runner: FaultRunner, runDir: string): Promise<FaultRun> {
   const started = performance.now();
   const missing = fault.scenarios.filter((name) => !known.has(name));
   const present = fault.scenarios.filter((name) => known.has(name));
@@ -157,12 +179,31 @@ async function verifyFault(fault: FaultDefinition, known: Set<string>, runner: F
   ];
   return {
     fault: fault.name,
-    description: fault.description,
+    run,
     scenarios,
     caught: scenarios.length > 0 && scenarios.every((s) => s.status === 'failed'),
     seconds: (performance.now() - started) / 1000,
     error,
   };
+}
+
+function judge(fault: FaultDefinition, runs: FaultRun[]): FaultOutcome {
+  const caughtRuns = runs.filter((r) => r.caught).length;
+  const verdict: Verdict = caughtRuns === runs.length ? 'caught' : caughtRuns === 0 ? 'missed' : 'flaky';
+  return { fault: fault.name, description: fault.description, verdict, caughtRuns, runs };
+}
+
+/** The scenarios that did not fail in some run, with the runs and their statuses. */
+function survivors(outcome: FaultOutcome): string {
+  const byScenario = new Map<string, string[]>();
+  for (const run of outcome.runs) {
+    for (const scenario of run.scenarios) {
+      if (scenario.status === 'failed') continue;
+      const where = outcome.runs.length > 1 ? `${scenario.status} in run ${run.run}` : scenario.status;
+      byScenario.set(scenario.name, [...(byScenario.get(scenario.name) ?? []), where]);
+    }
+  }
+  return [...byScenario].map(([name, where]) => `"${name}" (${where.join(', ')})`).join(', ');
 }
 
 /** Works through `items` in `lanes` lanes at once; each lane keeps a fault runner (a new one if its runner died). */
@@ -209,59 +250,125 @@ async function verify(options: Options, files: ReportFiles): Promise<number> {
   const names = allScenarioNames(await runCucumber(['--dry-run'], {}, join(outDir, 'dry-run.ndjson')));
   const known = new Set(names);
 
-  let cleanFailures: string[];
-  if (options.reuseClean) {
-    if (!existsSync(files.messages)) throw new Error(`--reuse-clean needs ${files.messages}: run npm test first`);
-    const clean = scenarioStatuses(readMessages(files.messages));
-    cleanFailures = names.filter((name) => clean.get(name) !== 'passed');
-    console.log(`clean run (reused from the last npm test): ${names.length - cleanFailures.length} of ${names.length} scenarios passed`);
-  } else {
-    console.log(`clean run: ${names.length} scenarios ...`);
-    const clean = scenarioStatuses(await runCucumber([], {}, join(outDir, 'clean.ndjson')));
-    cleanFailures = names.filter((name) => clean.get(name) !== 'passed');
-    console.log(`clean run: ${names.length - cleanFailures.length} of ${names.length} scenarios passed`);
-  }
-
   const selected = options.only ? FAULTS.filter((f) => options.only?.includes(f.name)) : FAULTS;
   const unknownOnly = (options.only ?? []).filter((name) => !FAULTS.some((f) => f.name === name));
   if (unknownOnly.length) throw new Error(`--only names unknown faults: ${unknownOnly.join(', ')}`);
+  // With --only, the clean runs check (and run) only the scenarios of the selected faults.
+  const checked = options.only ? names.filter((name) => selected.some((f) => f.scenarios.includes(name))) : names;
+  const cleanRuns = await cleanRunResults(options, files, outDir, checked, options.only !== undefined);
+  const cleanFailures = [...new Set(cleanRuns.flatMap((run) => run.failed))].sort();
   const runsDir = join(outDir, 'runs');
   rmSync(runsDir, { recursive: true, force: true });
-  console.log(`\n${selected.length} faults, ${options.concurrency} at a time (each run's messages and reference.log: ${runsDir}/<fault>):`);
-  const outcomes = await inLanes(selected, options.concurrency, (fault, runner) => verifyFault(fault, known, runner, join(runsDir, fault.name)), (outcome) => {
-    const caught = outcome.scenarios.filter((s) => s.status === 'failed').length;
-    console.log(`  ${outcome.caught ? 'caught ' : 'MISSED '} ${outcome.fault.padEnd(36)} ${caught}/${outcome.scenarios.length} scenarios failed  (${outcome.seconds.toFixed(1)} s)`);
-  });
+  const repeated = options.repeat > 1;
+  console.log(
+    `\n${selected.length} faults${repeated ? `, ${options.repeat} runs each` : ''}, ${options.concurrency} runs at a time (each run's messages and reference.log: ${runsDir}/<fault>${repeated ? '/<run>' : ''}):`,
+  );
+  const jobs = selected.flatMap((fault) => Array.from({ length: options.repeat }, (_, i) => ({ fault, run: i + 1 })));
+  const finished = new Map<string, FaultRun[]>();
+  const outcomes: FaultOutcome[] = [];
+  await inLanes(
+    jobs,
+    options.concurrency,
+    ({ fault, run }, runner) => runFault(fault, run, known, runner, repeated ? join(runsDir, fault.name, String(run)) : join(runsDir, fault.name)),
+    (result) => {
+      const runs = [...(finished.get(result.fault) ?? []), result];
+      finished.set(result.fault, runs);
+      if (runs.length < options.repeat) return;
+      const fault = selected.find((f) => f.name === result.fault) as FaultDefinition;
+      const outcome = judge(fault, runs.sort((a, b) => a.run - b.run));
+      outcomes.push(outcome);
+      printProgress(outcome);
+    },
+  );
+  outcomes.sort((a, b) => selected.findIndex((f) => f.name === a.fault) - selected.findIndex((f) => f.name === b.fault));
 
   const covered = new Set(FAULTS.flatMap((f) => f.scenarios));
   const uncovered = options.only ? [] : names.filter((name) => !covered.has(name));
-  printTable(outcomes);
-  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ clean_failures: cleanFailures, faults: outcomes, uncovered }, null, 2)}\n`);
+  printTable(outcomes, options.repeat);
+  writeFileSync(
+    join(outDir, 'results.json'),
+    `${JSON.stringify({ repeat: options.repeat, clean_failures: cleanFailures, clean_runs: cleanRuns, faults: outcomes, uncovered }, null, 2)}\n`,
+  );
 
-  const missed = outcomes.filter((o) => !o.caught);
+  const missed = outcomes.filter((o) => o.verdict === 'missed');
+  const flaky = outcomes.filter((o) => o.verdict === 'flaky');
   const problems: string[] = [];
-  if (cleanFailures.length) problems.push(`the clean run failed ${cleanFailures.length} scenario(s): ${cleanFailures.join('; ')}`);
+  for (const run of cleanRuns) {
+    if (run.failed.length) problems.push(`clean run ${run.run}${run.reused ? ' (reused)' : ''} failed ${run.failed.length} scenario(s): ${run.failed.join('; ')}`);
+  }
   for (const outcome of missed) {
-    const survivors = outcome.scenarios.filter((s) => s.status !== 'failed').map((s) => `"${s.name}" (${s.status})`);
-    problems.push(`fault ${outcome.fault} was not caught by ${survivors.join(', ')}${outcome.error ? `: its run did not finish: ${outcome.error}` : ''}`);
+    const error = outcome.runs.find((r) => r.error)?.error;
+    const hint = repeated ? '' : ` (to see whether it is caught only now and then: npm run verify:faults -- --reuse-clean --only ${outcome.fault} --repeat 5)`;
+    problems.push(`fault ${outcome.fault} was not caught by ${survivors(outcome)}${error ? `: its run did not finish: ${error}` : ''}${hint}`);
+  }
+  for (const outcome of flaky) {
+    problems.push(`fault ${outcome.fault} was caught in ${outcome.caughtRuns} of ${outcome.runs.length} runs only, not by ${survivors(outcome)}`);
   }
   if (uncovered.length) problems.push(`${uncovered.length} scenario(s) are caught by no fault: ${uncovered.map((n) => `"${n}"`).join(', ')}`);
   console.log('');
   if (problems.length) {
     for (const problem of problems) console.log(`FAIL: ${problem}`);
   } else {
-    console.log(`every fault was caught and every one of the ${names.length} scenarios is caught by at least one fault`);
+    const everyRun = repeated ? ` in every one of its ${options.repeat} runs` : '';
+    console.log(options.only ? `every selected fault was caught${everyRun}` : `every fault was caught${everyRun} and every one of the ${names.length} scenarios is caught by at least one fault`);
   }
-  console.log(`${outcomes.length - missed.length} faults caught, ${missed.length} faults missed`);
+  const caught = outcomes.length - missed.length - flaky.length;
+  console.log(`${caught} faults caught, ${missed.length} faults missed${repeated ? `, ${flaky.length} faults flaky` : ''}`);
   return problems.length ? 1 : 0;
 }
 
-function printTable(outcomes: FaultOutcome[]): void {
-  console.log('\n| fault | what it breaks | scenarios that failed |');
+interface CleanRun {
+  run: number;
+  reused: boolean;
+  failed: string[];
+}
+
+/** The clean runs: `--repeat` of them, the first taken from the last `npm test` with --reuse-clean. */
+async function cleanRunResults(options: Options, files: ReportFiles, outDir: string, names: string[], onlyThese: boolean): Promise<CleanRun[]> {
+  const runs: CleanRun[] = [];
+  const failedIn = (statuses: Map<string, ScenarioStatus>) => names.filter((name) => statuses.get(name) !== 'passed');
+  const label = (run: number) => (options.repeat > 1 ? `clean run ${run} of ${options.repeat}` : 'clean run');
+  if (options.reuseClean) {
+    if (!existsSync(files.messages)) throw new Error(`--reuse-clean needs ${files.messages}: run npm test first`);
+    const failed = failedIn(scenarioStatuses(readMessages(files.messages)));
+    runs.push({ run: 1, reused: true, failed });
+    console.log(`${label(1)} (reused from the last npm test): ${names.length - failed.length} of ${names.length} scenarios passed`);
+  }
+  while (runs.length < options.repeat) {
+    const run = runs.length + 1;
+    console.log(`${label(run)}: ${names.length} scenarios ...`);
+    const file = join(outDir, options.repeat > 1 ? `clean-${run}.ndjson` : 'clean.ndjson');
+    const filter = onlyThese ? names.flatMap((name) => ['--name', `^${escapeRegExp(name)}$`]) : [];
+    const failed = failedIn(scenarioStatuses(await runCucumber(filter, {}, file)));
+    runs.push({ run, reused: false, failed });
+    console.log(`${label(run)}: ${names.length - failed.length} of ${names.length} scenarios passed${failed.length ? `; failed: ${failed.join('; ')}` : ''}`);
+  }
+  return runs;
+}
+
+function printProgress(outcome: FaultOutcome): void {
+  const label = { caught: 'caught ', flaky: 'FLAKY  ', missed: 'MISSED ' }[outcome.verdict];
+  const seconds = outcome.runs.reduce((sum, r) => sum + r.seconds, 0);
+  if (outcome.runs.length === 1) {
+    const [run] = outcome.runs;
+    const failed = run.scenarios.filter((s) => s.status === 'failed').length;
+    console.log(`  ${label} ${outcome.fault.padEnd(36)} ${failed}/${run.scenarios.length} scenarios failed  (${seconds.toFixed(1)} s)`);
+  } else {
+    console.log(`  ${label} ${outcome.fault.padEnd(36)} caught in ${outcome.caughtRuns}/${outcome.runs.length} runs  (${seconds.toFixed(1)} s in all)`);
+  }
+}
+
+function printTable(outcomes: FaultOutcome[], repeat: number): void {
+  console.log(`\n| fault | what it breaks | ${repeat > 1 ? 'runs in which it was caught' : 'scenarios that failed'} |`);
   console.log('|---|---|---|');
   for (const o of outcomes) {
-    const failed = o.scenarios.filter((s) => s.status === 'failed').length;
-    console.log(`| ${o.fault} | ${o.description} | ${failed}/${o.scenarios.length}${o.caught ? '' : ' MISSED'} |`);
+    const mark = o.verdict === 'caught' ? '' : ` ${o.verdict.toUpperCase()}`;
+    if (repeat > 1) {
+      console.log(`| ${o.fault} | ${o.description} | ${o.caughtRuns}/${o.runs.length}${mark} |`);
+    } else {
+      const [run] = o.runs;
+      console.log(`| ${o.fault} | ${o.description} | ${run.scenarios.filter((s) => s.status === 'failed').length}/${run.scenarios.length}${mark} |`);
+    }
   }
 }
 

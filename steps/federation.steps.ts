@@ -80,6 +80,16 @@ Then(
   },
 );
 
-Then('{string} holds no record of {string} yet', async function (this: NovaWorld, peer: string, alias: string) {
-  await federation.expectNoRecordOn(this, alias, peer);
-});
+Then(
+  'within {int} seconds every reachable member holds the latest version of {string}, and {string} holds no record of it',
+  async function (this: NovaWorld, seconds: number, alias: string, peer: string) {
+    await federation.expectCaughtUpExcept(this, alias, peer, seconds * 1000);
+  },
+);
+
+Then(
+  'within {int} seconds {string} holds that version of {string}, as the local cluster and {string} do',
+  async function (this: NovaWorld, seconds: number, peer: string, alias: string, other: string) {
+    await federation.expectReceivedMissedVersion(this, alias, peer, [LOCAL, ...peers(peer, other)], seconds * 1000);
+  },
+);

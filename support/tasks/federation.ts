@@ -45,10 +45,12 @@ interface FederationState {
   peers: Map<string, Member>;
   vms: Map<string, FederatedVm>;
   status?: FederationStatus;
+  /** The version of each machine's record that every reachable member held while a peer was away. */
+  versionWhileAway: Map<string, number>;
 }
 
 function state(world: NovaWorld): FederationState {
-  return world.domain('federation', () => ({ peers: new Map<string, Member>(), vms: new Map<string, FederatedVm>() }));
+  return world.domain('federation', () => ({ peers: new Map<string, Member>(), vms: new Map<string, FederatedVm>(), versionWhileAway: new Map<string, number>() }));
 }
 
 /** The local cluster and every peer this scenario joined. */
@@ -248,9 +250,27 @@ export async function expectVersion(world: NovaWorld, alias: string, version: nu
   assert.equal(current.version, version, `the record of "${alias}" is at version ${current.version}, expected ${version}`);
 }
 
-export async function expectNoRecordOn(world: NovaWorld, alias: string, peer: string): Promise<void> {
-  const id = await clusterId(world, { peer });
-  const item = (await replicas(world, alias)).items.find((r) => r.cluster_id === id);
+/**
+ * Every member of the scenario but the unreachable `peer` holds the owner's version of the record,
+ * and `peer` holds none. Once the reachable members hold it, every update due to `peer` has come
+ * due while it was away, so what it holds after it is back can only have been kept for it.
+ */
+export async function expectCaughtUpExcept(world: NovaWorld, alias: string, peer: string, timeoutMs: number): Promise<void> {
+  const absentId = await clusterId(world, { peer });
+  const others = scenarioMembers(world).filter((ref) => !('peer' in ref && ref.peer === peer));
+  const version = await expectSameVersion(world, alias, others, timeoutMs);
+  const current = await replicas(world, alias);
+  assert.equal(current.version, version, `the record of "${alias}" changed from version ${version} to ${current.version} while "${peer}" was away`);
+  const item = current.items.find((r) => r.cluster_id === absentId);
   assert.ok(item, `"${peer}" is not listed among the holders of "${alias}"`);
   assert.equal(item.version, null, `"${peer}" holds version ${item.version} of "${alias}" although it is unreachable`);
+  state(world).versionWhileAway.set(alias, version);
+}
+
+/** The returning `peer` receives the version it missed (not a later one), as the other members hold it. */
+export async function expectReceivedMissedVersion(world: NovaWorld, alias: string, peer: string, holders: ClusterRef[], timeoutMs: number): Promise<void> {
+  const missed = state(world).versionWhileAway.get(alias);
+  if (missed === undefined) throw new Error(`no version of "${alias}" was recorded while "${peer}" was away`);
+  const version = await expectSameVersion(world, alias, holders, timeoutMs);
+  assert.equal(version, missed, `"${peer}" caught up with version ${version} of "${alias}", not with version ${missed} that it missed while away`);
 }
