@@ -50,8 +50,20 @@ export interface Config {
   readonly reportsDir: string;
   /** The `.env.test` file that was read, if any. */
   readonly envFile: string | undefined;
+  /** Model-based checks: sequences per check (NOVACRON_MODEL_RUNS) and their longest length (NOVACRON_MODEL_STEPS). */
+  readonly modelRuns: number;
+  readonly modelSteps: number;
+  /** NOVACRON_SEED: replays the model checks of a run, or one shrunk sequence. */
+  readonly modelReplay: ModelReplay | undefined;
   /** Non-fatal findings, e.g. an unknown NOVACRON_* variable (already written to stderr). */
   readonly warnings: readonly string[];
+}
+
+/** `<seed>` replays the model checks from their start; `<seed>/<path>/<replayPath>` one shrunk sequence. */
+export interface ModelReplay {
+  readonly seed: number;
+  readonly path?: string;
+  readonly replayPath?: string;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +111,9 @@ export const KNOWN_VARIABLES: readonly string[] = [
   ...Object.keys(DEFAULTS),
   ...INTERNAL_VARIABLES,
   'NOVACRON_API_URL',
+  'NOVACRON_SEED',
+  'NOVACRON_MODEL_RUNS',
+  'NOVACRON_MODEL_STEPS',
   'NOVACRON_REF_TIMINGS',
   'NOVACRON_REF_PORT',
   'NOVACRON_REF_HOST',
@@ -145,11 +160,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     );
   }
 
+  const mode = read.required('NOVACRON_TEST_MODE', oneOf(['integration', 'ci'] as const));
   const warnings = unknownVariableWarnings(merged);
   warnings.forEach(options.onWarning ?? warnOncePerProcess);
 
   return deepFreeze({
-    mode: read.required('NOVACRON_TEST_MODE', oneOf(['integration', 'ci'] as const)),
+    mode,
     apiUrl,
     targetKind,
     uiUrl: read.required('NOVACRON_UI_URL', parseHttpUrl),
@@ -177,6 +193,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     referenceTimings: read.optional('NOVACRON_REF_TIMINGS', parseText),
     reportsDir: resolve(cwd, read.required('NOVACRON_REPORTS_DIR', parseText)),
     envFile: fileValues ? envFile : undefined,
+    modelRuns: read.optional('NOVACRON_MODEL_RUNS', wholeNumber(1, 10_000)) ?? (mode === 'ci' ? 4 : 12),
+    modelSteps: read.optional('NOVACRON_MODEL_STEPS', wholeNumber(1, 1_000)) ?? (mode === 'ci' ? 20 : 30),
+    modelReplay: read.optional('NOVACRON_SEED', parseReplay),
     warnings,
   } satisfies Config);
 }
@@ -227,6 +246,9 @@ export function describeConfig(config: Config): ConfigSummary {
     loadDurationMs: config.loadDurationMs,
     loadRampUpMs: config.loadRampUpMs,
     loadThinkTimeMs: config.loadThinkTimeMs,
+    modelRuns: config.modelRuns,
+    modelSteps: config.modelSteps,
+    modelSeed: config.modelReplay ? String(config.modelReplay.seed) : 'random',
   };
 }
 
@@ -319,6 +341,15 @@ function parseIdentifier(value: string): string | Invalid {
   return /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)
     ? value
     : new Invalid('a PostgreSQL schema name: letters, digits and _, not starting with a digit, at most 63 characters');
+}
+
+function parseReplay(value: string): ModelReplay | Invalid {
+  const match = /^(-?\d+)(?:\/([\d:]+)\/([^/\s]*))?$/.exec(value);
+  const seed = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32) {
+    return new Invalid('a seed printed by a model check: a whole number, or <seed>/<path>/<replayPath> as printed with a failure');
+  }
+  return match[2] === undefined ? { seed } : { seed, path: match[2], replayPath: match[3] };
 }
 
 function parseText(value: string): string {
