@@ -49,7 +49,7 @@ export async function runModelCheck<Model extends object, Real>(world: NovaWorld
   const seed = settings.replay?.seed ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
   let executed = 0;
   const property = (replayPath?: string) =>
-    fc.asyncProperty(fc.commands(check.commands, { maxCommands: settings.maxCommands, replayPath }), async (commands) => {
+    fc.asyncProperty(fc.commands(check.commands, { maxCommands: settings.maxCommands, size: 'max', replayPath }), async (commands) => {
       const { model, real } = await check.setup();
       try {
         await fc.asyncModelRun(() => ({ model, real }), commands);

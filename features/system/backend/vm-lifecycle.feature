@@ -78,3 +78,7 @@ Feature: Virtual machine lifecycle
     And "stream-1" is running within 10 seconds
     And I stop "stream-1"
     Then the event stream announced "stream-1" becoming provisioning, running, stopped, in that order
+
+  @model
+  Scenario: Any sequence of operations keeps every view of the machines consistent
+    Then any sequence of requests, actions, refusals and deletions of machines keeps their details, lists, filters, counts, histories and event stream in agreement with what was done
