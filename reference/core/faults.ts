@@ -11,6 +11,7 @@ const VM_INVALID_REQUEST = 'An invalid request is refused with a reason for the 
 const VM_UNIQUE_NAME = 'Two virtual machines cannot share a name';
 const VM_UNKNOWN = 'Asking for a virtual machine that does not exist';
 const VM_ANNOUNCED = 'Every state change is announced in real time, in order';
+const VM_EVERY_VIEW = 'Any sequence of operations keeps every view of the machines consistent';
 // features/system/backend/health.feature
 const HEALTH_COMPONENTS = 'A healthy control plane reports each of its components';
 const HEALTH_VIEWS_AGREE = 'The load balancer check and the detailed health view agree';
@@ -47,6 +48,21 @@ export const PROPOSED_SCENARIO_TITLES: readonly string[] = [];
 
 export const faults: FaultDefinition[] = [
   {
+    name: 'vm-list-stale-after-delete',
+    description: 'Deleting a VM forgets to invalidate the cached list pages: a deleted VM stays listed until some other VM changes.',
+    scenarios: [VM_EVERY_VIEW],
+  },
+  {
+    name: 'vm-name-kept-after-delete',
+    description: 'Deleting a VM does not release its name: a new VM may never take the name of a deleted one.',
+    scenarios: [VM_EVERY_VIEW],
+  },
+  {
+    name: 'vm-start-reschedules',
+    description: 'Starting a stopped VM places it on the least loaded node, so a VM moves between nodes without a migration.',
+    scenarios: [VM_EVERY_VIEW],
+  },
+  {
     name: 'vm-stuck-provisioning',
     description: 'A new VM reaches provisioning and stays there: the step that marks it running is never scheduled.',
     scenarios: [VM_PROVISIONED, VM_FULL_CYCLE, VM_BATCH, VM_PAUSE_RESUME, VM_ANNOUNCED],
@@ -79,7 +95,7 @@ export const faults: FaultDefinition[] = [
   {
     name: 'vm-history-missing',
     description: 'State changes made by the provisioning timer (provision, ready) are not written to the VM history.',
-    scenarios: [VM_FULL_CYCLE],
+    scenarios: [VM_FULL_CYCLE, VM_EVERY_VIEW],
   },
   {
     name: 'vm-duplicate-names',
@@ -94,7 +110,7 @@ export const faults: FaultDefinition[] = [
   {
     name: 'vm-paging-off-by-one',
     description: 'Every page of the VM list after the first starts one VM early, so neighbouring pages overlap.',
-    scenarios: [PAGING],
+    scenarios: [PAGING, VM_EVERY_VIEW],
   },
   {
     name: 'vm-state-filter-ignored',

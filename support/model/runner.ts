@@ -14,6 +14,11 @@ export interface ModelCheck<Model extends object, Real> {
   /** The domain, in words: "virtual machines". */
   readonly domain: string;
   readonly commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[];
+  /**
+   * A fixed sequence run before the random ones, with every kind of operation at least once, so
+   * that what every operation does is checked in every run, whatever the random draw.
+   */
+  tour(): fc.AsyncCommand<Model, Real>[];
   /** A fresh model and the handle on the target for one sequence. */
   setup(): Promise<{ model: Model; real: Real }>;
   /** Checks every view against the model once more and removes what the sequence created. */
@@ -59,6 +64,8 @@ export async function runModelCheck<Model extends object, Real>(world: NovaWorld
       executed += [...commands].length;
     });
 
+  if (!settings.replay) await runTour(world, check);
+
   // First find a failing sequence without shrinking, then shrink it within the budget: every
   // step of shrinking replays a sequence against the target, so it is bounded in time.
   const replaying = settings.replay?.path !== undefined;
@@ -98,6 +105,31 @@ export async function runModelCheck<Model extends object, Real>(world: NovaWorld
   ].join('\n');
   world.attach(message, 'text/plain');
   throw new Error(message);
+}
+
+/** The fixed tour: on failure, the operations up to the one that failed are the counterexample. */
+async function runTour<Model extends object, Real>(world: NovaWorld, check: ModelCheck<Model, Real>): Promise<void> {
+  const { model, real } = await check.setup();
+  const done: string[] = [];
+  try {
+    for (const command of check.tour()) {
+      if (!command.check(model)) continue;
+      try {
+        await command.run(model, real);
+      } catch (error) {
+        const message = [
+          `the ${check.domain} disagree with the model on the fixed tour of every operation, after:`,
+          `  ${[...done, String(command)].join(', ')}`,
+          `what differed: ${(error as Error).message}`,
+        ].join('\n');
+        world.attach(message, 'text/plain');
+        throw new Error(message);
+      }
+      done.push(String(command));
+    }
+  } finally {
+    await check.teardown(real);
+  }
 }
 
 function slug(text: string): string {

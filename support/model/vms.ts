@@ -493,11 +493,39 @@ export const VM_COMMANDS: fc.Arbitrary<VmCommand>[] = [
   fc.tuple(indexArb, fc.constantFrom<VmAction | 'delete'>(...ACTIONS, 'delete'), pageSizeArb).map(([index, action, size]) => new TouchDeleted(index, action, size)),
 ];
 
+/** Every kind of operation, each view at page sizes 1 to 3: what every run checks before the random sequences. */
+function vmTour(): VmCommand[] {
+  const blue: Spec = { cpu_shares: 2, memory_mb: 2048, disk_gb: 20, image: 'debian-12', node_id: 'node-2', extraTags: ['blue'] };
+  return [
+    new CreateVm(blue, 1),
+    new CreateVm({ extraTags: ['green'] }, 2),
+    new CreateAndDeleteAtOnce(3),
+    ...INVALID_BODIES.map((_, i) => new RequestInvalid(i, 1 + (i % 3))),
+    new ReuseName(false, 0, 2),
+    new Act(0, 'pause', 1),
+    new Act(0, 'pause', 2),
+    new Act(0, 'start', 3),
+    new Act(0, 'resume', 1),
+    new Act(0, 'stop', 2),
+    new Act(0, 'resume', 3),
+    new Act(0, 'start', 1),
+    new Act(1, 'pause', 2),
+    new Act(1, 'stop', 3),
+    new Delete(0, 1),
+    new TouchDeleted(1, 'start', 2),
+    new TouchDeleted(1, 'delete', 3),
+    new ReuseName(true, 1, 1),
+    new Act(1, 'stop', 2),
+    new Delete(1, 3),
+  ];
+}
+
 export function vmModelCheck(world: NovaWorld): ModelCheck<VmModel, VmSystem> {
   let sequence = 0;
   return {
     domain: 'virtual machines',
     commands: VM_COMMANDS,
+    tour: vmTour,
     async setup() {
       sequence += 1;
       const actor = world.actor;

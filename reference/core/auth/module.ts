@@ -70,8 +70,8 @@ export function createAuthModule(): ReferenceModule {
       });
       router.get('/api/v1/users', (request) => {
         ctx.auth.requireRole(request, 'admin');
-        const { page, pageSize } = pageOf(request.query);
-        const { items, total } = users.list(page, pageSize);
+        const { page, pageSize, usernamePrefix } = listQuery(request.query);
+        const { items, total } = users.list(page, pageSize, usernamePrefix);
         return { items: items.map((user: UserRecord) => users.toPublic(user)), total, page, page_size: pageSize };
       });
       router.put('/api/v1/users/:id/rate-limit', async (request) => {
@@ -98,7 +98,7 @@ export function createAuthModule(): ReferenceModule {
   };
 }
 
-function pageOf(query: URLSearchParams): { page: number; pageSize: number } {
+function listQuery(query: URLSearchParams): { page: number; pageSize: number; usernamePrefix?: string } {
   const details: FieldError[] = [];
   const read = (name: string, fallback: number, max: number): number => {
     const value = query.get(name);
@@ -111,9 +111,10 @@ function pageOf(query: URLSearchParams): { page: number; pageSize: number } {
   };
   const page = read('page', 1, 1_000_000);
   const pageSize = read('page_size', 50, PAGE_SIZE_MAX);
+  const usernamePrefix = query.get('username_prefix') ?? undefined;
   for (const name of query.keys()) {
-    if (name !== 'page' && name !== 'page_size') details.push({ field: name, message: 'is not a known query parameter' });
+    if (!['page', 'page_size', 'username_prefix'].includes(name)) details.push({ field: name, message: 'is not a known query parameter' });
   }
   if (details.length > 0) throw invalidInput('user list query', details);
-  return { page, pageSize };
+  return { page, pageSize, usernamePrefix };
 }

@@ -142,9 +142,9 @@ export class UserStore {
     for (const row of rows) this.remember(userFromRow(row));
   }
 
-  /** One page of the users, oldest first, and how many there are. */
-  list(page: number, pageSize: number): { items: UserRecord[]; total: number } {
-    const all = [...this.byId.values()].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? -1 : 1) : a.created_at < b.created_at ? -1 : 1));
+  /** One page of the users (those whose username starts with `usernamePrefix`, when given), oldest first, and how many there are. */
+  list(page: number, pageSize: number, usernamePrefix = ''): { items: UserRecord[]; total: number } {
+    const all = [...this.byId.values()].filter((user) => user.username.startsWith(usernamePrefix)).sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? -1 : 1) : a.created_at < b.created_at ? -1 : 1));
     return { items: all.slice((page - 1) * pageSize, page * pageSize), total: all.length };
   }
 

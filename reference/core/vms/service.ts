@@ -222,7 +222,8 @@ export class VmService {
         to = TRANSITIONS[action].to;
       }
       const shown = action === 'stop' && this.deps.faults.has('vm-stop-reports-running') ? 'running' : to;
-      return this.change(record, { action, to, shown });
+      const node_id = action === 'start' && this.deps.faults.has('vm-start-reschedules') ? this.scheduleNode() : undefined;
+      return this.change(record, { action, to, shown, node_id });
     });
   }
 
@@ -344,11 +345,11 @@ export class VmService {
 
   private forget(record: VmRecord): void {
     const { vm } = record;
-    this.listCache.clear();
+    if (!this.deps.faults.has('vm-list-stale-after-delete')) this.listCache.clear();
     this.byId.delete(vm.id);
     const index = this.ordered.indexOf(record);
     if (index >= 0) this.ordered.splice(index, 1);
-    decrement(this.namesInUse, vm.name);
+    if (!this.deps.faults.has('vm-name-kept-after-delete')) decrement(this.namesInUse, vm.name);
     decrement(this.nodeLoad, vm.node_id);
   }
 }
