@@ -26,6 +26,8 @@ const SESSION_EXPIRES = 'A session expires after its lifetime';
 const NO_PASSWORDS = 'Passwords are never given out';
 const LOCKOUT = 'Repeated failed sign-ins lock the account for a while';
 const RATE_LIMITED = 'A client that sends too many requests is slowed down';
+// features/system/backend/model-credentials.feature
+const CREDENTIALS_MODEL = 'Any sequence of account and session operations keeps every credential and every view of the accounts consistent';
 // features/system/frontend/auth-flows.feature
 const SIGN_IN_BY_NAME_OR_EMAIL = 'Signing in with a user name or an email address';
 const SAME_REFUSAL = 'Signing in with a wrong password is refused without saying which part was wrong';
@@ -176,6 +178,11 @@ export const faults: FaultDefinition[] = [
     name: 'logout-keeps-streams',
     description: "Signing out revokes the token but leaves the session's open WebSocket connections streaming.",
     scenarios: [SIGN_OUT_EVERY_TAB],
+  },
+  {
+    name: 'logout-keeps-refresh-tokens',
+    description: "Signing out revokes the session's access tokens but leaves its unused refresh token valid: a signed-out session can be renewed.",
+    scenarios: [CREDENTIALS_MODEL],
   },
   {
     name: 'refresh-token-reusable',

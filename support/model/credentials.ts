@@ -125,7 +125,13 @@ function lockState(user: ModelUser): 'open' | 'locked' | 'ending' {
 
 function nextName(model: CredentialModel, real: CredentialSystem): string {
   model.issued += 1;
-  return `${real.prefix}${model.issued}`;
+  return `${real.prefix}u${model.issued}`;
+}
+
+/** A name as the sequence's description shows it: without the sequence's prefix (shrinking replays a sequence under new prefixes), long ones cut short. */
+function shown(name: string | undefined): string {
+  const short = String(name).replace(/^c[0-9a-f]{8}s\d+-/, '');
+  return short.length > 24 ? `${short.slice(0, 8)}...(${name?.length} characters)` : short;
 }
 
 function client(real: CredentialSystem, token?: string): ApiClient {
@@ -183,7 +189,7 @@ function remember(real: CredentialSystem, response: ApiResponse<{ id?: string; u
 function opened(model: CredentialModel, user: ModelUser, session: Session, how: string): void {
   assert.deepEqual(session.user, publicView(user), `${how} answered the account ${JSON.stringify(session.user)}, not ${user.username}'s`);
   model.sessions.push({
-    label: `session ${model.sessions.length + 1} of ${user.username}`,
+    label: `session ${model.sessions.length + 1} (${shown(user.username)})`,
     userId: user.id,
     tokens: [session.token],
     refreshToken: session.refreshToken,
@@ -213,7 +219,7 @@ class CreateUser implements CredentialCommand {
     if (this.shape === 'longest-username') username = `${username}-`.padEnd(64, 'x');
     const email = reused?.email ?? `${username}@${DOMAIN}`;
     const password = this.shape === 'shortest-password' ? `p${model.issued}`.padEnd(8, '#') : this.shape === 'longest-password' ? `p${model.issued}-`.padEnd(200, 'w') : `pw-${username}-${model.issued}`;
-    this.target = `${username} (${this.role}, ${reused ? 'the name of a deleted account' : this.shape}) by ${as.who}`;
+    this.target = `${shown(username)} (${this.role}, ${reused ? 'the name of a deleted account' : this.shape}) by ${as.who}`;
     const response = await as.api.post<PublicUser>('/api/v1/users', { username, email, password, role: this.role });
     remember(real, response);
     if (as.outcome !== 'allowed') {
@@ -275,7 +281,7 @@ class CreateInvalid implements CredentialCommand {
     const as = await authority(model, real, this.by);
     const { what, field, body } = this.invalid;
     const taken = pick(model.users, this.index);
-    this.target = `${what}${field ? '' : ` (${taken?.username})`} by ${as.who}`;
+    this.target = `${what}${field ? '' : ` (${shown(taken?.username)})`} by ${as.who}`;
     const response = await as.api.post<PublicUser>('/api/v1/users', body(`${real.prefix}bad`, taken));
     remember(real, response);
     if (response.status === 201) await (await real.world.suite.admin()).delete(`/api/v1/users/${response.data.id}`);
@@ -305,7 +311,7 @@ class SignIn implements CredentialCommand {
       { username: `${real.prefix}nobody`, email: `${real.prefix}nobody@${DOMAIN}`, password: 'pw-of-nobody' };
     const identifier = this.via === 'username' ? named.username : named.email;
     const password = this.rightPassword ? named.password : `${named.password}-wrong`;
-    this.target = `${this.whose === 'live' ? '' : `${this.whose} `}${identifier} with ${this.rightPassword ? 'the right' : 'a wrong'} password`;
+    this.target = `${this.whose === 'live' ? '' : `${this.whose} `}${shown(named.username)}${this.via === 'email' ? ' by e-mail' : ''} with ${this.rightPassword ? 'the right' : 'a wrong'} password`;
     const response = await client(real).post<Session>('/api/auth/login', { [this.via]: identifier, password });
     const how = `signing in as ${this.target}`;
     // The account the identifier names now (a deleted account's name may belong to a new one).
@@ -360,7 +366,7 @@ class Refresh implements CredentialCommand {
     };
     const refreshToken = tokens[this.using]();
     const user = session && holder(model, session);
-    this.target = session && this.using !== 'garbage' && this.using !== 'empty' ? `${session.label}${user ? '' : ' (ended)'} with its ${this.using === 'current' ? 'latest' : this.using} token` : `with ${this.using === 'garbage' ? 'a made-up' : 'an empty'} refresh token`;
+    this.target = session && this.using !== 'garbage' && this.using !== 'empty' ? `${session.label}${user ? '' : ' (ended)'} with its ${this.using === 'current' ? 'latest refresh token' : this.using === 'spent' ? 'spent refresh token' : 'access token'}` : `with ${this.using === 'garbage' ? 'a made-up' : 'an empty'} refresh token`;
     const response = await client(real).post<Session>('/api/auth/refresh', { refreshToken });
     const how = `renewing ${this.target}`;
     if (this.using === 'empty') {
@@ -418,7 +424,7 @@ class DeleteUser implements CredentialCommand {
     const as = await authority(model, real, this.by);
     const account = this.whose === 'live' ? pick(model.users, this.index) : this.whose === 'deleted' ? pick(model.gone, this.index) : undefined;
     const id = account?.id ?? `usr-00000000-0000-4000-8000-${String(this.index).padStart(12, '0')}`;
-    this.target = `${this.whose === 'live' ? '' : `${this.whose} `}${account?.username ?? id} by ${as.who}`;
+    this.target = `${this.whose === 'live' ? '' : `${this.whose} `}${account ? shown(account.username) : id} by ${as.who}`;
     const response = await as.api.delete(`/api/v1/users/${id}`);
     const how = `deleting ${this.target}`;
     if (as.outcome !== 'allowed') expectRefusedAuthority(response, as, how);
@@ -484,7 +490,7 @@ class SetRateLimit implements CredentialCommand {
     const id = account?.id ?? `usr-00000000-0000-4000-8000-${String(this.index).padStart(12, '0')}`;
     const invalid = this.whose === 'live' && this.invalid !== undefined ? INVALID_LIMITS[this.invalid % INVALID_LIMITS.length] : undefined;
     const body = invalid?.body ?? { limit: this.limit, window_seconds: this.window };
-    this.target = `of ${this.whose === 'live' ? '' : `${this.whose} `}${account?.username ?? id} to ${invalid?.what ?? `${this.limit} per ${this.window} s`} by ${as.who}`;
+    this.target = `of ${this.whose === 'live' ? '' : `${this.whose} `}${account ? shown(account.username) : id} to ${invalid?.what ?? `${this.limit} per ${this.window} s`} by ${as.who}`;
     const response = await as.api.put<{ user_id: string; limit: number; window_seconds: number }>(`/api/v1/users/${id}/rate-limit`, body);
     const how = `setting the rate limit ${this.target}`;
     if (as.outcome !== 'allowed') expectRefusedAuthority(response, as, how);
@@ -654,21 +660,31 @@ const byArb = fc.option(indexArb, { freq: 2, nil: null });
 const whoseArb = fc.constantFrom<Whose>('live', 'live', 'live', 'deleted', 'unknown');
 const roleArb = fc.constantFrom(...ROLES);
 
+const viaArb = fc.constantFrom<'username' | 'email'>('username', 'email');
+const createArb = fc.tuple(roleArb, pageSizeArb).map(([role, size]) => new CreateUser(role, 'plain', null, size));
+const signInArb = fc.tuple(indexArb, viaArb, pageSizeArb).map(([index, via, size]) => new SignIn('live', index, via, true, size));
+const refreshArb = fc
+  .tuple(indexArb, fc.constantFrom<RefreshWith>('current', 'current', 'current', 'current', 'spent', 'garbage', 'empty', 'access token'), pageSizeArb)
+  .map(([index, using, size]) => new Refresh(index, using, size));
+const signOutArb = fc.tuple(indexArb, fc.boolean(), pageSizeArb).map(([index, earliest, size]) => new SignOut(index, earliest, size));
+
+/** Weighted by repetition: sessions are where most rules meet, so their operations come most often. */
 export const CREDENTIAL_COMMANDS: fc.Arbitrary<CredentialCommand>[] = [
   fc
-    .tuple(roleArb, fc.constantFrom<Shape>('plain', 'plain', 'longest-username', 'shortest-password', 'longest-password', 'name-of-deleted'), byArb, pageSizeArb)
+    .tuple(roleArb, fc.constantFrom<Shape>('plain', 'longest-username', 'shortest-password', 'longest-password', 'name-of-deleted', 'name-of-deleted'), byArb, pageSizeArb)
     .map(([role, shape, by, size]) => new CreateUser(role, shape, by, size)),
-  fc.tuple(roleArb, pageSizeArb).map(([role, size]) => new CreateUser(role, 'plain', null, size)),
+  createArb,
+  createArb,
   fc.tuple(fc.nat({ max: INVALID_ACCOUNTS.length - 1 }), indexArb, byArb, pageSizeArb).map(([kind, index, by, size]) => new CreateInvalid(kind, index, by, size)),
-  fc.tuple(indexArb, fc.constantFrom('username', 'email') as fc.Arbitrary<'username' | 'email'>, pageSizeArb).map(([index, via, size]) => new SignIn('live', index, via, true, size)),
-  fc.tuple(indexArb, fc.constantFrom('username', 'email') as fc.Arbitrary<'username' | 'email'>, pageSizeArb).map(([index, via, size]) => new SignIn('live', index, via, true, size)),
-  fc
-    .tuple(whoseArb, indexArb, fc.constantFrom('username', 'email') as fc.Arbitrary<'username' | 'email'>, fc.boolean(), pageSizeArb)
-    .map(([whose, index, via, right, size]) => new SignIn(whose, index, via, right, size)),
-  fc
-    .tuple(indexArb, fc.constantFrom<RefreshWith>('current', 'current', 'current', 'spent', 'garbage', 'empty', 'access token'), pageSizeArb)
-    .map(([index, using, size]) => new Refresh(index, using, size)),
-  fc.tuple(indexArb, fc.boolean(), pageSizeArb).map(([index, earliest, size]) => new SignOut(index, earliest, size)),
+  signInArb,
+  signInArb,
+  signInArb,
+  fc.tuple(whoseArb, indexArb, viaArb, fc.boolean(), pageSizeArb).map(([whose, index, via, right, size]) => new SignIn(whose, index, via, right, size)),
+  refreshArb,
+  refreshArb,
+  refreshArb,
+  signOutArb,
+  signOutArb,
   fc.tuple(whoseArb, indexArb, byArb, pageSizeArb).map(([whose, index, by, size]) => new DeleteUser(whose, index, by, size)),
   fc.tuple(indexArb, pageSizeArb).map(([index, size]) => new DeleteOwnAccount(index, size)),
   fc

@@ -92,13 +92,30 @@ describe('auth and users', () => {
     assert.equal((await ref.request('POST', '/api/auth/logout', { token: session.token })).status, 401);
   });
 
+  it('ends every access token of the session at logout, those issued before a refresh too', async () => {
+    const first = (await login({ username: 'admin', password: ADMIN_PASSWORD })).body;
+    const second = (await ref.request<Session>('POST', '/api/auth/refresh', { body: { refreshToken: first.refreshToken } })).body;
+    const third = (await ref.request<Session>('POST', '/api/auth/refresh', { body: { refreshToken: second.refreshToken } })).body;
+    for (const token of [first.token, second.token, third.token]) assert.equal((await ref.request('GET', '/api/auth/me', { token })).status, 200, 'a refresh ended the tokens before it');
+    assert.equal((await ref.request('POST', '/api/auth/logout', { token: second.token })).status, 200);
+    for (const [name, token] of [['first', first.token], ['second', second.token], ['third', third.token]]) {
+      assert.equal((await ref.request('GET', '/api/auth/me', { token })).status, 401, `the ${name} token of a signed-out session still works`);
+    }
+    assert.equal((await ref.request('POST', '/api/auth/refresh', { body: { refreshToken: third.refreshToken } })).status, 401, 'the session can be renewed after logout');
+    const sid = (JSON.parse(Buffer.from(first.token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+    const ttl = await withRedis((redis) => redis.pttl(`${ref.prefix}revoked-session:${sid}`));
+    assert.ok(ttl > 14 * 60_000 && ttl <= 15 * 60_000 + 2000, `the end of the session is kept for ${ttl} ms, not the lifetime of its tokens`);
+    const other = (await login({ username: 'admin', password: ADMIN_PASSWORD })).body;
+    assert.equal((await ref.request('GET', '/api/auth/me', { token: other.token })).status, 200, 'signing out ended another session of the same user');
+  });
+
   it('spreads a revocation to another instance sharing Redis, and restores revocations at start', async () => {
     const secret = randomBytes(24).toString('hex');
     const first = await TestReference.start('auth-shared', { jwtSecret: secret });
     const second = await TestReference.start('auth-shared', { jwtSecret: secret }, { schema: first.schema, prefix: first.prefix });
     try {
       const early = (await first.login()).token;
-      const late = (await first.login()).token;
+      const late = await first.login();
       assert.equal((await second.request('GET', '/api/auth/me', { token: early })).status, 200, 'instances share the signing key');
       assert.equal((await first.request('POST', '/api/auth/logout', { token: early })).status, 200);
       let seen = 0;
@@ -108,10 +125,12 @@ describe('auth and users', () => {
       }
       assert.equal(seen, 401, 'the other instance still accepts the revoked token');
       await second.close({ keepData: true });
-      assert.equal((await first.request('POST', '/api/auth/logout', { token: late })).status, 200);
+      const renewed = await first.request<Session>('POST', '/api/auth/refresh', { body: { refreshToken: late.refreshToken } });
+      assert.equal((await first.request('POST', '/api/auth/logout', { token: late.token })).status, 200);
       const restarted = await TestReference.start('auth-shared', { jwtSecret: secret }, { schema: first.schema, prefix: first.prefix });
       try {
-        assert.equal((await restarted.request('GET', '/api/auth/me', { token: late })).status, 401, 'a restarted instance forgot a revocation');
+        assert.equal((await restarted.request('GET', '/api/auth/me', { token: late.token })).status, 401, 'a restarted instance forgot a revocation');
+        assert.equal((await restarted.request('GET', '/api/auth/me', { token: renewed.body.token })).status, 401, 'a restarted instance forgot the end of a session');
       } finally {
         await restarted.close();
       }
@@ -186,7 +205,14 @@ describe('auth and users', () => {
     const second = await ref.request<{ items: { id: string }[]; page: number; page_size: number }>('GET', '/api/v1/users?page=2&page_size=1', { token: admin });
     assert.deepEqual([second.body.page, second.body.page_size, second.body.items.map((user) => user.id)], [2, 1, [all.body.items[1].id]]);
     assert.equal((await ref.request('GET', '/api/v1/users?page_size=0', { token: admin })).status, 400);
+    assert.equal((await ref.request('GET', '/api/v1/users?role=admin', { token: admin })).status, 400);
     assert.equal((await ref.request('GET', '/api/v1/users', { token: viewer.token })).status, 403);
+    const prefix = `${viewer.username.slice(0, -2)}`;
+    const matching = all.body.items.filter((user) => user.username.startsWith(prefix)).length;
+    const filtered = await ref.request<{ items: { id: string }[]; total: number }>('GET', `/api/v1/users?username_prefix=${prefix}&page_size=1`, { token: admin });
+    assert.deepEqual([filtered.status, filtered.body.total, filtered.body.items.length], [200, matching, 1], 'the filter by username prefix');
+    const none = await ref.request<{ items: unknown[]; total: number }>('GET', '/api/v1/users?username_prefix=no-such-prefix-', { token: admin });
+    assert.deepEqual([none.body.total, none.body.items], [0, []]);
   });
 
   it('lets admins create, read and delete users, with validation and unique names', async () => {

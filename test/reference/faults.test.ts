@@ -213,6 +213,11 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
     assert.equal((await ref.request('POST', '/api/auth/logout', { token })).status, 200);
     assert.equal((await ref.request('GET', '/api/auth/me', { token })).status, 200);
   },
+  'logout-keeps-refresh-tokens': async ({ ref }) => {
+    const { token, refreshToken } = await ref.login();
+    assert.equal((await ref.request('POST', '/api/auth/logout', { token })).status, 200);
+    assert.equal((await ref.request('POST', '/api/auth/refresh', { body: { refreshToken } })).status, 200);
+  },
   'refresh-token-reusable': async ({ ref }) => {
     const { refreshToken } = await ref.login();
     assert.equal((await ref.request('POST', '/api/auth/refresh', { body: { refreshToken } })).status, 200);

@@ -104,7 +104,7 @@ export class AuthService implements AuthHelpers {
     }
     const expiresAt = claims.exp * 1000;
     if (expiresAt <= Date.now() && !this.ignoreExpiry) return { reason: 'the token has expired; sign in again or refresh it' };
-    if (this.deps.revocations.isRevoked(claims.jti)) return { reason: 'the token has been revoked (signed out)' };
+    if (this.deps.revocations.isRevoked(claims.jti) || this.deps.revocations.isSessionEnded(claims.sid)) return { reason: 'the token has been revoked (signed out)' };
     const user = this.deps.users.get(claims.sub);
     if (!user) return { reason: "the token's user no longer exists" };
     return { principal: { userId: user.id, username: user.username, role: user.role, tokenId: claims.jti, sessionId: claims.sid, expiresAt } };
@@ -176,13 +176,22 @@ export class AuthService implements AuthHelpers {
     return this.session(redeemed.user, redeemed.sessionId, redeemed.next, redeemed.accessTtlMs);
   }
 
-  /** Revokes the access token at once and every unused refresh token of its session. */
+  /**
+   * Ends the session at once: revokes the access token, every other access token of the session
+   * (those issued before a refresh too) and every unused refresh token of it.
+   */
   async logout(principal: Principal): Promise<void> {
-    if (this.deps.faults.has('logout-does-not-revoke')) return;
-    this.deps.components.assertAvailable('redis');
-    await this.deps.db.transaction(async (client) => {
-      await client.query('UPDATE refresh_tokens SET used_at = now() WHERE session_id = $1 AND used_at IS NULL', [principal.sessionId]);
-      await this.deps.revocations.revoke(principal.tokenId, principal.sessionId, principal.expiresAt);
+    const { faults, components, db, revocations, timings } = this.deps;
+    if (faults.has('logout-does-not-revoke')) return;
+    components.assertAvailable('redis');
+    await db.transaction(async (client) => {
+      if (!faults.has('logout-keeps-refresh-tokens')) {
+        await client.query('UPDATE refresh_tokens SET used_at = now() WHERE session_id = $1 AND used_at IS NULL', [principal.sessionId]);
+      }
+      // No token of the session outlives the lifetime it was opened with (exp is rounded up to a second).
+      const { rows } = await client.query<{ access_ttl_ms: number | null }>('SELECT access_ttl_ms FROM refresh_tokens WHERE session_id = $1 LIMIT 1', [principal.sessionId]);
+      const lifetimeMs = rows[0]?.access_ttl_ms ?? timings.access_token_ttl;
+      await revocations.revoke(principal.tokenId, principal.sessionId, principal.expiresAt, Math.max(principal.expiresAt, Date.now() + lifetimeMs + 1000));
     });
   }
 
