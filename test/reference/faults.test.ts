@@ -56,6 +56,28 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
     assert.equal((await a.ref.request('DELETE', `/api/v1/vms/${vm.id}`, { token: a.operator })).status, 200);
     assert.equal((await a.ref.request('GET', `/api/v1/vms/${vm.id}`, { token: a.operator })).status, 200);
   },
+  'vm-list-stale-after-delete': async (a) => {
+    const vm = await runningVm(a, 'cached-1');
+    const listed = async () => (await a.ref.request<{ items: Vm[] }>('GET', '/api/v1/vms?name_prefix=cached-1', { token: a.viewer })).body.items.length;
+    assert.equal(await listed(), 1);
+    assert.equal((await a.ref.request('DELETE', `/api/v1/vms/${vm.id}`, { token: a.operator })).status, 200);
+    assert.equal(await listed(), 1);
+  },
+  'vm-name-kept-after-delete': async (a) => {
+    const vm = await runningVm(a, 'reborn-1');
+    assert.equal((await a.ref.request('DELETE', `/api/v1/vms/${vm.id}`, { token: a.operator })).status, 200);
+    assert.equal((await a.ref.createVm(a.operator, { name: 'reborn-1' })).status, 409);
+  },
+  'vm-start-reschedules': async (a) => {
+    const vms = [await runningVm(a, 'placed-1'), await runningVm(a, 'placed-2'), await runningVm(a, 'placed-3')];
+    const moved: string[] = [];
+    for (const vm of vms) {
+      await a.ref.request('POST', `/api/v1/vms/${vm.id}/stop`, { token: a.operator });
+      const started = await a.ref.request<Vm>('POST', `/api/v1/vms/${vm.id}/start`, { token: a.operator });
+      if (started.body.node_id !== vm.node_id) moved.push(vm.name);
+    }
+    assert.ok(moved.length > 0, 'no VM moved to another node when it was started');
+  },
   'vm-unknown-is-500': async ({ ref, viewer }) => {
     assert.equal((await ref.request('GET', '/api/v1/vms/vm-00000000-0000-4000-8000-000000000000', { token: viewer })).status, 500);
   },
