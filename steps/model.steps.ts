@@ -1,5 +1,7 @@
 import { Then } from '@cucumber/cucumber';
 import { checkCredentialModel } from '../support/model/credentials';
+import { checkNetworkModel } from '../support/model/network';
+import { checkStorageModel } from '../support/model/storage';
 import { checkVmModel } from '../support/model/vms';
 import type { NovaWorld } from '../support/world';
 
@@ -14,5 +16,19 @@ Then(
   'any sequence of account creations, sign-ins, renewals, sign-outs, rate limits and deletions keeps every credential working exactly while it should and every view of the accounts in agreement with what was done',
   async function (this: NovaWorld) {
     await checkCredentialModel(this);
+  },
+);
+
+Then(
+  'any sequence of volume creations, attachments, moves between tiers, writes, reads, refusals and deletions keeps every volume\'s details, bytes, lists, tier figures and each machine\'s volumes in agreement with what was done',
+  async function (this: NovaWorld) {
+    await checkStorageModel(this);
+  },
+);
+
+Then(
+  'any sequence of segment creations, attachments, policies, refusals and deletions keeps every segment, address, policy and the reachability between every pair of machines in agreement with what the policies say',
+  async function (this: NovaWorld) {
+    await checkNetworkModel(this);
   },
 );

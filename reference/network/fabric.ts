@@ -51,6 +51,8 @@ export class NetworkFabric {
   private readonly segments = new Map<string, Segment>();
   private readonly attachments = new Map<string, Attachment>();
   private readonly policies = new Map<string, NetworkPolicy>();
+  /** The policies in evaluation order, computed when first needed after a change. */
+  private evaluationOrder: NetworkPolicy[] | undefined;
   private readonly now: () => number;
   private readonly newId: (prefix: string) => string;
   private readonly faults: NetworkFaultFlags;
@@ -177,6 +179,7 @@ export class NetworkFabric {
     }
     const policy: NetworkPolicy = { id: this.newId('pol'), ...valid, created_at: this.timestamp() };
     this.policies.set(policy.id, policy);
+    this.evaluationOrder = undefined;
     return clonePolicy(policy);
   }
 
@@ -193,6 +196,7 @@ export class NetworkFabric {
   deletePolicy(id: string): void {
     this.getPolicy(id);
     this.policies.delete(id);
+    if (!this.faults.deletedPolicyCached) this.evaluationOrder = undefined;
   }
 
   // ---- connectivity ---------------------------------------------------------------------------
@@ -201,8 +205,9 @@ export class NetworkFabric {
   testConnectivity(query: ConnectivityQuery): ConnectivityVerdict {
     const protocol = parseProtocol(query.protocol ?? 'tcp');
     const port = this.checkPort(protocol, query.port);
-    const sources = this.attachmentsOfVm(query.source_vm_id);
-    const destinations = this.attachmentsOfVm(query.destination_vm_id);
+    const interfaces = (vmId: string) => this.attachmentsOfVm(vmId).slice(0, this.faults.firstInterfaceOnly ? 1 : undefined);
+    const sources = interfaces(query.source_vm_id);
+    const destinations = interfaces(query.destination_vm_id);
     const endpoint = (vmId: string, attachment?: Attachment) => ({
       vm_id: vmId,
       network_id: attachment?.network_id ?? null,
@@ -251,9 +256,8 @@ export class NetworkFabric {
     const traffic = `${protocol}${port === null ? '' : `/${port}`}`;
     const from = this.segment(sourceNetworkId).network.name;
     const to = this.segment(destinationNetworkId).network.name;
-    const policy = [...this.policies.values()]
-      .sort(byEvaluationOrder)
-      .find((p) => policyMatches(p, sourceNetworkId, destinationNetworkId, protocol, port, this.faults));
+    this.evaluationOrder ??= [...this.policies.values()].sort(byEvaluationOrder);
+    const policy = this.evaluationOrder.find((p) => policyMatches(p, sourceNetworkId, destinationNetworkId, protocol, port, this.faults));
     if (policy) {
       return {
         reachable: policy.action === 'allow',
@@ -293,6 +297,7 @@ export class NetworkFabric {
     this.segments.clear();
     this.attachments.clear();
     this.policies.clear();
+    this.evaluationOrder = undefined;
     const byCreation = <T extends { created_at: string }>(items: T[]) => [...items].sort((a, b) => a.created_at.localeCompare(b.created_at));
     for (const network of byCreation(snapshot.networks)) {
       const subnet = parseSegmentSubnet(network.subnet);

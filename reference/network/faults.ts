@@ -9,6 +9,8 @@ export const NETWORK_FAULTS = {
   defaultAllow: 'network-default-allow',
   policyIgnoresPorts: 'network-policy-ignores-ports',
   policyBothDirections: 'network-policy-both-directions',
+  deletedPolicyCached: 'network-deleted-policy-still-enforced',
+  firstInterfaceOnly: 'network-connectivity-first-interface-only',
 } as const;
 
 export type NetworkFaultFlags = { readonly [K in keyof typeof NETWORK_FAULTS]: boolean };
@@ -21,6 +23,8 @@ export const NO_NETWORK_FAULTS: NetworkFaultFlags = Object.freeze({
   defaultAllow: false,
   policyIgnoresPorts: false,
   policyBothDirections: false,
+  deletedPolicyCached: false,
+  firstInterfaceOnly: false,
 });
 
 export function networkFaultFlags(faults: { has(name: string): boolean }): NetworkFaultFlags {
@@ -36,6 +40,7 @@ export const NETWORK_SCENARIOS = {
   distinctAddresses: 'Machines attached to a segment get distinct addresses inside it',
   defaultDeny: 'Traffic between segments is denied by default while it flows inside a segment',
   policyScope: 'A policy opens exactly the ports and the direction it names',
+  everyView: 'Any sequence of operations keeps every view of the networks and their policies consistent',
 } as const;
 
 const S = NETWORK_SCENARIOS;
@@ -44,36 +49,46 @@ export const faults: FaultDefinition[] = [
   {
     name: NETWORK_FAULTS.gatewayIsNetworkAddress,
     description: 'A segment created without a gateway gets its network address (e.g. 10.0.1.0) as gateway instead of the first host address.',
-    scenarios: [S.segmentCreated],
+    scenarios: [S.segmentCreated, S.everyView],
   },
   {
     name: NETWORK_FAULTS.acceptsOverlap,
     description: 'Creating a segment does not check its subnet against the existing segments, so overlapping subnets are accepted.',
-    scenarios: [S.subnetRefused],
+    scenarios: [S.subnetRefused, S.everyView],
   },
   {
     name: NETWORK_FAULTS.acceptsHostBits,
     description: 'A subnet with host bits set (10.0.1.7/24) is silently masked to its network instead of being refused.',
-    scenarios: [S.subnetRefused],
+    scenarios: [S.subnetRefused, S.everyView],
   },
   {
     name: NETWORK_FAULTS.duplicateAddresses,
     description: 'Address allocation ignores the addresses already in use, so every machine on a segment gets the same address.',
-    scenarios: [S.distinctAddresses],
+    scenarios: [S.distinctAddresses, S.everyView],
   },
   {
     name: NETWORK_FAULTS.defaultAllow,
     description: 'Traffic between segments that no policy matches is allowed instead of denied.',
-    scenarios: [S.defaultDeny, S.policyScope],
+    scenarios: [S.defaultDeny, S.policyScope, S.everyView],
   },
   {
     name: NETWORK_FAULTS.policyIgnoresPorts,
     description: 'A policy matches every port of its protocol, not only the ports it lists.',
-    scenarios: [S.policyScope],
+    scenarios: [S.policyScope, S.everyView],
   },
   {
     name: NETWORK_FAULTS.policyBothDirections,
     description: 'A policy from segment A to segment B also lets B reach A.',
-    scenarios: [S.policyScope],
+    scenarios: [S.policyScope, S.everyView],
+  },
+  {
+    name: NETWORK_FAULTS.deletedPolicyCached,
+    description: 'Deleting a policy forgets to drop the cached evaluation order, so the deleted policy keeps deciding connectivity until another policy is created.',
+    scenarios: [S.everyView],
+  },
+  {
+    name: NETWORK_FAULTS.firstInterfaceOnly,
+    description: 'The connectivity test looks at the first interface of each VM only, so a VM on several segments is judged by one of them.',
+    scenarios: [S.everyView],
   },
 ];

@@ -9,6 +9,8 @@ export const STORAGE_FAULTS = {
   doubleAttach: 'storage-allows-double-attach',
   detachKeepsAttachment: 'storage-detach-keeps-attachment',
   ignoresCapacity: 'storage-ignores-capacity',
+  moveKeepsReservation: 'storage-move-keeps-reservation',
+  writeDuringMove: 'storage-write-during-move',
 } as const;
 
 export type StorageFaultFlags = { readonly [K in keyof typeof STORAGE_FAULTS]: boolean };
@@ -21,6 +23,8 @@ export const NO_STORAGE_FAULTS: StorageFaultFlags = Object.freeze({
   doubleAttach: false,
   detachKeepsAttachment: false,
   ignoresCapacity: false,
+  moveKeepsReservation: false,
+  writeDuringMove: false,
 });
 
 export function storageFaultFlags(faults: { has(name: string): boolean }): StorageFaultFlags {
@@ -37,6 +41,7 @@ export const STORAGE_SCENARIOS = {
   oneMachineAtATime: 'A volume is attached to one machine at a time',
   migrationKeepsData: 'Moving a volume to another tier keeps every byte and the volume stays usable',
   doesNotFit: 'A volume that does not fit is refused with the reason',
+  everyView: 'Any sequence of operations keeps every view of the volumes consistent',
 } as const;
 
 const S = STORAGE_SCENARIOS;
@@ -45,7 +50,7 @@ export const faults: FaultDefinition[] = [
   {
     name: STORAGE_FAULTS.tiersMisordered,
     description: 'The WARM and COLD tiers are configured with each other\'s media, latency and throughput, so WARM is slower than COLD.',
-    scenarios: [S.tiersOffered, S.throughputMeasured],
+    scenarios: [S.tiersOffered, S.throughputMeasured, S.everyView],
   },
   {
     name: STORAGE_FAULTS.archiveUnthrottled,
@@ -55,26 +60,36 @@ export const faults: FaultDefinition[] = [
   {
     name: STORAGE_FAULTS.migrationCorruptsData,
     description: 'A tier migration flips a byte of the copy and skips the checksum verification before switching over.',
-    scenarios: [S.migrationKeepsData],
+    scenarios: [S.migrationKeepsData, S.everyView],
   },
   {
     name: STORAGE_FAULTS.migrationStaysOnSource,
     description: 'A tier migration reports completion but leaves the volume on its source tier.',
-    scenarios: [S.migrationKeepsData],
+    scenarios: [S.migrationKeepsData, S.everyView],
   },
   {
     name: STORAGE_FAULTS.doubleAttach,
     description: 'Attaching a volume that is already attached moves it to the second VM instead of refusing.',
-    scenarios: [S.oneMachineAtATime],
+    scenarios: [S.oneMachineAtATime, S.everyView],
   },
   {
     name: STORAGE_FAULTS.detachKeepsAttachment,
     description: 'Detaching answers success but the volume stays attached to its VM.',
-    scenarios: [S.volumeLifecycle],
+    scenarios: [S.volumeLifecycle, S.everyView],
   },
   {
     name: STORAGE_FAULTS.ignoresCapacity,
     description: 'Creating a volume does not check the tier\'s free capacity, so oversize volumes are accepted.',
-    scenarios: [S.doesNotFit],
+    scenarios: [S.doesNotFit, S.everyView],
+  },
+  {
+    name: STORAGE_FAULTS.moveKeepsReservation,
+    description: 'A completed tier move forgets to release the room it reserved on the target tier, so that tier reports the volume twice in its used and free figures.',
+    scenarios: [S.everyView],
+  },
+  {
+    name: STORAGE_FAULTS.writeDuringMove,
+    description: 'Writing to a volume does not check whether it is migrating: the write is acknowledged, then lost (or fails the move) when the copy switches over.',
+    scenarios: [S.everyView],
   },
 ];

@@ -232,7 +232,7 @@ export class StorageService {
   /** Writes bytes through the volume's tier; refused while the volume migrates. */
   async write(id: string, offset: number, data: Buffer): Promise<Volume> {
     const stored = this.stored(id);
-    this.refuseWhileMigrating(stored.volume, 'write to');
+    if (!this.faults.writeDuringMove) this.refuseWhileMigrating(stored.volume, 'write to');
     this.checkRange(stored, offset, offset + data.length);
     await this.tier(stored.volume.tier).device.write(stored.content, offset, data);
     stored.volume.checksum = sha256(stored.content);
@@ -306,7 +306,7 @@ export class StorageService {
       migration.checksum_after = checksumAfter;
       return this.failMigration(stored, target, started, `the copy on ${target} does not match the source (SHA-256 ${checksumAfter} != ${migration.checksum_before}); the volume stays on ${volume.tier}`);
     }
-    this.tier(target).reservedGb -= volume.size;
+    if (!this.faults.moveKeepsReservation) this.tier(target).reservedGb -= volume.size;
     if (!this.faults.migrationStaysOnSource) {
       stored.content = copy;
       volume.tier = target;

@@ -37,4 +37,23 @@ describe('network faults', () => {
     assert.equal(fabricWith({ policyIgnoresPorts: true }).reaches('vm-web', 'vm-db', 22), true);
     assert.equal(fabricWith({ policyBothDirections: true }).reaches('vm-db', 'vm-web', 5432), true);
   });
+
+  it('network-deleted-policy-still-enforced: a deleted policy decides until another policy is created', () => {
+    for (const cached of [false, true]) {
+      const { fabric, reaches } = fabricWith({ deletedPolicyCached: cached });
+      assert.equal(reaches('vm-web', 'vm-db', 5432), true);
+      fabric.deletePolicy(fabric.listPolicies()[0].id);
+      assert.equal(reaches('vm-web', 'vm-db', 5432), cached, cached ? 'with the fault' : 'without the fault');
+    }
+  });
+
+  it('network-connectivity-first-interface-only: a VM on two segments is judged by the first', () => {
+    for (const firstOnly of [false, true]) {
+      const { fabric, web, reaches } = fabricWith({ firstInterfaceOnly: firstOnly });
+      const db = fabric.listNetworks().find((n) => n.name === 'db');
+      fabric.attach(db?.id ?? '', 'vm-both');
+      fabric.attach(web.id, 'vm-both');
+      assert.equal(reaches('vm-both', 'vm-web', 22), !firstOnly, firstOnly ? 'with the fault' : 'without the fault');
+    }
+  });
 });

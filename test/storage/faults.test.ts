@@ -49,6 +49,33 @@ describe('storage faults', () => {
     assert.deepEqual([moved.tier, moved.last_migration?.status], ['HOT', 'completed']);
   });
 
+  it('storage-move-keeps-reservation counts a moved volume twice on its new tier', async () => {
+    for (const keeps of [false, true]) {
+      const storage = storageWith({ moveKeepsReservation: keeps });
+      const { id } = storage.createVolume({ name: 'f', size: 3, tier: 'HOT' });
+      await storage.migrate(id, 'WARM');
+      assert.equal(storage.tierStatus('WARM').used_gb, keeps ? 6 : 3, keeps ? 'with the fault' : 'without the fault');
+    }
+  });
+
+  it('storage-write-during-move acknowledges a write while the volume moves, and the write does not survive the move', async () => {
+    for (const allowed of [false, true]) {
+      const storage = storageWith({ writeDuringMove: allowed });
+      const { id, content_bytes: bytes } = storage.createVolume({ name: 'g', size: 8, tier: 'HOT' });
+      const { completion } = storage.startMigration(id, 'ARCHIVE');
+      const write = storage.write(id, bytes - 4, Buffer.from('late'));
+      if (!allowed) {
+        await assert.rejects(write, /while it migrates/);
+        await completion;
+        continue;
+      }
+      const written = await write;
+      const moved = await completion;
+      const kept = (await storage.read(id, bytes - 4, 4)).toString() === 'late' && moved.last_migration?.status === 'completed';
+      assert.ok(written.state === 'migrating' && !kept, `acknowledged while ${written.state}, kept: ${kept}`);
+    }
+  });
+
   it('storage-archive-unthrottled makes ARCHIVE the fastest tier', async () => {
     const storage = storageWith({ archiveUnthrottled: true });
     const archive = await storage.measureThroughput('ARCHIVE', { rounds: 1 });

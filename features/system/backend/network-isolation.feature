@@ -66,3 +66,7 @@ Feature: Network isolation between segments
       | web-1 | db-1  | TCP      | 22   | not reachable | the default deny rule  |
       | web-1 | db-1  | UDP      | 5432 | not reachable | the default deny rule  |
       | db-1  | web-1 | TCP      | 5432 | not reachable | the default deny rule  |
+
+  @model
+  Scenario: Any sequence of operations keeps every view of the networks and their policies consistent
+    Then any sequence of segment creations, attachments, policies, refusals and deletions keeps every segment, address, policy and the reachability between every pair of machines in agreement with what the policies say

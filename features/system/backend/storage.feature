@@ -68,3 +68,7 @@ Feature: Tiered storage
       | too-warm  | 2500 | WARM    | the WARM tier lacks the capacity             |
       | too-large | 5000 | ARCHIVE | the size is outside what a volume may have   |
       | empty     | 0    | COLD    | the size is outside what a volume may have   |
+
+  @model
+  Scenario: Any sequence of operations keeps every view of the volumes consistent
+    Then any sequence of volume creations, attachments, moves between tiers, writes, reads, refusals and deletions keeps every volume's details, bytes, lists, tier figures and each machine's volumes in agreement with what was done
