@@ -82,7 +82,7 @@ describe('the reference process (npm run reference)', () => {
 
   for (const [label, env, expected] of [
     ['a bad option', { NOVACRON_REF_PORT: 'eighty' }, /^novacron reference: NOVACRON_REF_PORT="eighty" is not valid: expected a whole number from 0 to 65535\n$/],
-    ['an unknown fault', { NOVACRON_FAULTS: 'gremlins' }, /^novacron reference: NOVACRON_FAULTS="gremlins" is not valid: .*known faults: vm-stuck-provisioning, .*\n$/],
+    ['an unknown fault', { NOVACRON_FAULTS: 'gremlins' }, /^novacron reference: NOVACRON_FAULTS="gremlins" is not valid: .*known faults: ([a-z0-9-]+, )*vm-stuck-provisioning, .*\n$/],
     ['an unreachable PostgreSQL', { DB_URL: 'postgresql://postgres@127.0.0.1:1/none' }, /^novacron reference: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/none: .*ECONNREFUSED.*\n$/],
     ['an unreachable Redis', { REDIS_URL: 'redis://127.0.0.1:1' }, /^novacron reference: cannot connect to Redis at 127\.0\.0\.1:1: .*ECONNREFUSED.*\n$/],
   ] as [string, Record<string, string>, RegExp][]) {
