@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'coverage/', '.stryker-tmp/', 'dist/'] },
+  { ignores: ['node_modules/', 'reports/', 'reports-*/', 'coverage/', '.stryker-tmp/', 'dist/'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.cjs', 'cucumber.js'],
@@ -12,6 +12,17 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  // Type-aware rules against false passes: a promise nobody awaits (an assertion that never runs
+  // before the step ends, a rejected request nobody sees) and a promise where a callback's result
+  // is ignored. node:test's own test()/describe() calls may float: its runner awaits them.
+  {
+    files: ['steps/**/*.ts', 'support/**/*.ts', 'scripts/**/*.ts', 'reference/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
 );

@@ -38,4 +38,5 @@ function firstLine(error: unknown): string {
   return message.split('\n')[0];
 }
 
+// main() never rejects: a failed start and a failed shutdown each print one line and exit.
 void main();

@@ -58,4 +58,9 @@ function runCucumber(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise<number>((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 130 : 1))));
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+main(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((error: Error) => {
+    console.error(`novacron-spec: ${error.stack ?? error.message}`);
+    process.exit(2);
+  });

@@ -23,15 +23,15 @@ When('the members of {string} spike to {int}% CPU for {float} seconds', async fu
 });
 
 Then('{string} grows to {int} machines within {int} seconds', async function (this: NovaWorld, alias: string, size: number, seconds: number) {
-  await autoscaling.expectSize(this, alias, size, seconds * 1000);
+  await autoscaling.expectResize(this, alias, size, 'grow', seconds * 1000);
 });
 
 Then('{string} grows to {int} machines within {int} seconds, because of its memory', async function (this: NovaWorld, alias: string, size: number, seconds: number) {
-  await autoscaling.expectSize(this, alias, size, seconds * 1000, 'memory');
+  await autoscaling.expectResize(this, alias, size, 'grow', seconds * 1000, 'memory');
 });
 
 Then('{string} shrinks to {int} machines within {int} seconds', async function (this: NovaWorld, alias: string, size: number, seconds: number) {
-  await autoscaling.expectSize(this, alias, size, seconds * 1000);
+  await autoscaling.expectResize(this, alias, size, 'shrink', seconds * 1000);
 });
 
 Then('{string} stays at {int} machine(s) for {int} seconds', async function (this: NovaWorld, alias: string, size: number, seconds: number) {

@@ -222,7 +222,7 @@ Then('its requirements name {word}', async function (this: NovaWorld, pythonPack
 });
 
 Then('every generated Python file compiles', async function (this: NovaWorld) {
-  return ml.compiledOrSkipped(this, await ml.generatedPython(this));
+  ml.expectCompiles(await ml.generatedPython(this));
 });
 
 Then('the metrics were measured on {int} held-out samples the model was not trained on', async function (this: NovaWorld, count: number) {
@@ -390,7 +390,7 @@ Then('the notebooks eda, training and evaluation are valid nbformat 4 notebooks'
 });
 
 Then('each notebook explains itself in text cells and holds code cells that compile', async function (this: NovaWorld) {
-  return ml.compiledOrSkipped(this, await ml.notebookCode(this));
+  ml.expectCompiles(await ml.notebookCode(this));
 });
 
 Then('the evaluation notebook checks the metric targets', async function (this: NovaWorld) {

@@ -44,8 +44,8 @@ Then('all {int} virtual machines are running within {duration}', LONG, async fun
   await perf.expectCreatedVmsRunning(this, count, withinMs);
 });
 
-Then('the total time and the throughput in virtual machines per second are reported', function (this: NovaWorld) {
-  perf.reportVmThroughput(this);
+Then('the total time and the throughput in virtual machines per second are reported', async function (this: NovaWorld) {
+  await perf.reportVmThroughput(this);
 });
 
 When('{int} virtual machines are each created, stopped, started and deleted, {int} at a time', LONG, async function (this: NovaWorld, count: number, concurrency: number) {
@@ -119,15 +119,15 @@ Then('at least {percentage} of the target rate is achieved', function (this: Nov
 });
 
 Then('the control plane used less than {percentage} of a processor core over the run', function (this: NovaWorld, share: number) {
-  return perf.expectCpuBelow(this, share);
+  perf.expectCpuBelow(this, share);
 });
 
 Then("its peak memory stayed below {percentage} of the host's memory", function (this: NovaWorld, share: number) {
-  return perf.expectPeakMemoryBelow(this, share);
+  perf.expectPeakMemoryBelow(this, share);
 });
 
 Then('its memory grew by less than {int} MB over the run', function (this: NovaWorld, megabytes: number) {
-  return perf.expectMemoryGrowthBelow(this, megabytes);
+  perf.expectMemoryGrowthBelow(this, megabytes);
 });
 
 // Stress

@@ -22,7 +22,7 @@ When('I request a virtual machine {string}', async function (this: NovaWorld, al
 });
 
 When('I request another virtual machine {string}', async function (this: NovaWorld, alias: string) {
-  await vms.requestVm(this, alias);
+  await vms.requestAnother(this, alias);
 });
 
 When(
@@ -109,8 +109,8 @@ Then('the request is refused as invalid, naming the {word}', function (this: Nov
   expectFieldError(this, apiField);
 });
 
-Then('the request is refused because the name is already taken', function (this: NovaWorld) {
-  expectRefusal(this, 'conflict');
+Then('the request is refused because the name is already taken', async function (this: NovaWorld) {
+  await vms.expectNameTaken(this, expectRefusal(this, 'conflict'));
 });
 
 Then('this scenario created no virtual machine', async function (this: NovaWorld) {

@@ -21,6 +21,24 @@ export interface ApiClientOptions {
   /** Where contract warnings go in `warn` mode. */
   onContractWarning?: (violation: ContractViolation) => void;
   metrics?: EndpointMetrics;
+  /**
+   * Told of every server error (5xx) that a retry hid: the suite collects them so that an
+   * intermittent failure of the target fails its scenario instead of passing unseen.
+   */
+  onServerErrorRetried?: (retried: RetriedServerError) => void;
+}
+
+/** A 5xx answer the client retried instead of returning it. */
+export interface RetriedServerError {
+  method: HttpMethod;
+  path: string;
+  /** The documented operation, e.g. `GET /api/v1/vms/{id}`. */
+  operation: string;
+  status: number;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** The start of the answer's body, for the report. */
+  body: string;
 }
 
 export interface RequestOptions {
@@ -88,16 +106,16 @@ export class ApiClient {
     return this.request<T>('POST', path, body);
   }
 
-  put<T = unknown>(path: string, body?: unknown): Promise<ApiResponse<T>> {
-    return this.request<T>('PUT', path, body);
+  put<T = unknown>(path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.request<T>('PUT', path, body, options);
   }
 
   patch<T = unknown>(path: string, body?: unknown): Promise<ApiResponse<T>> {
     return this.request<T>('PATCH', path, body);
   }
 
-  delete<T = unknown>(path: string): Promise<ApiResponse<T>> {
-    return this.request<T>('DELETE', path);
+  delete<T = unknown>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.request<T>('DELETE', path, undefined, options);
   }
 
   async request<T>(method: HttpMethod, path: string, body?: unknown, { params, retries: retryOverride }: RequestOptions = {}): Promise<ApiResponse<T>> {
@@ -123,6 +141,14 @@ export class ApiClient {
         `${method} ${path} ${body === undefined ? '' : JSON.stringify(redact(body))} -> ${response.status} ${truncate(JSON.stringify(redact(response.data)))} (${durationMs.toFixed(1)} ms)`,
       );
       if (response.status >= 500 && attempt < retries) {
+        this.options.onServerErrorRetried?.({
+          method,
+          path,
+          operation,
+          status: response.status,
+          attempt: attempt + 1,
+          body: truncate(JSON.stringify(redact(response.data))).slice(0, 200),
+        });
         await sleep(this.backoff(attempt));
         continue;
       }

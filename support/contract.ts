@@ -127,6 +127,15 @@ export class Contract {
     return { template, problems: describeErrors(validate.errors ?? [], body) };
   }
 
+  /** The success statuses (2xx) the contract documents for an operation, e.g. [201] for creating a VM; empty when undocumented. */
+  successStatuses(method: string, path: string): number[] {
+    const template = this.templateFor(path);
+    const operation = template ? (((this.document.paths as Json)[template] as Json)[method.toLowerCase()] as Json | undefined) : undefined;
+    return Object.keys((operation?.responses ?? {}) as Json)
+      .filter((status) => /^2\d\d$/.test(status))
+      .map(Number);
+  }
+
   operationName(method: string, path: string): string {
     return `${method.toUpperCase()} ${this.templateFor(path) ?? path.split('?')[0]}`;
   }

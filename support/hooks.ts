@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { After, AfterAll, BeforeAll, setDefaultTimeout, setParallelCanAssign, Status } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setParallelCanAssign, Status } from '@cucumber/cucumber';
+import type { RetriedServerError } from './api-client';
 import { loadConfig } from './config';
 import { METRICS_MEDIA_TYPE } from './metrics';
 import { canRunAlongside } from './parallel';
@@ -15,16 +16,41 @@ BeforeAll({ timeout: 120_000 }, async function () {
   await startSuite();
 });
 
+Before(function () {
+  // Server errors retried before this scenario (another scenario's cleanup, sign-in) are not its own.
+  suite().takeRetriedServerErrors();
+});
+
 After(async function (this: NovaWorld, { result }) {
   await Promise.all(this.streams.map((stream) => stream.close()));
   const failures = await this.ledger.releaseAll();
   if (!this.metrics.isEmpty) this.attach(this.metrics.toAttachment(), METRICS_MEDIA_TYPE);
-  if (failures.length > 0) {
-    const message = `could not clean up after the scenario:\n  - ${failures.join('\n  - ')}`;
+  const problems: string[] = [];
+  if (failures.length > 0) problems.push(`could not clean up after the scenario:\n  - ${failures.join('\n  - ')}`);
+  const retried = suite().takeRetriedServerErrors();
+  if (retried.length > 0) {
+    const expected = this.serverErrorsExpected;
+    if (expected) this.log(`server errors retried while ${expected} (expected by the scenario):\n  - ${retried.map(describeRetried).join('\n  - ')}`);
+    else problems.push(hiddenServerErrors(retried));
+  }
+  if (problems.length > 0) {
+    const message = problems.join('\n');
     if (result?.status === Status.PASSED) throw new Error(message);
     this.log(message);
   }
 });
+
+function describeRetried(retried: RetriedServerError): string {
+  return `${retried.method} ${retried.path} answered ${retried.status} (attempt ${retried.attempt}${retried.body ? `: ${retried.body}` : ''})`;
+}
+
+/** The scenario passed only because retries hid server errors: say which requests and what they answered. */
+function hiddenServerErrors(retried: RetriedServerError[]): string {
+  return (
+    `the target answered ${retried.length} server error(s) that a retry hid; a scenario that causes an outage on purpose says so with world.expectServerErrors(reason):\n` +
+    `  - ${retried.map(describeRetried).join('\n  - ')}`
+  );
+}
 
 AfterAll({ timeout: 60_000 }, async function () {
   try {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
-import { ApiClient, EndpointMetrics } from './api-client';
+import { ApiClient, EndpointMetrics, type RetriedServerError } from './api-client';
 import { loadConfig, type Config } from './config';
 import { Contract, type ContractViolation } from './contract';
 import { TestEnvironment } from './environment';
@@ -18,6 +18,8 @@ export class Suite {
   private cache: Redis | undefined;
   readonly endpointMetrics = new EndpointMetrics();
   readonly contractWarnings: ContractViolation[] = [];
+  /** Server errors hidden by retries since the last `takeRetriedServerErrors` (one scenario at a time per process). */
+  private retriedServerErrors: RetriedServerError[] = [];
 
   private constructor(
     readonly config: Config,
@@ -58,7 +60,15 @@ export class Suite {
         process.stderr.write(`[contract] ${violation.message}\n`);
       },
       metrics: this.endpointMetrics,
+      onServerErrorRetried: (retried) => this.retriedServerErrors.push(retried),
     });
+  }
+
+  /** The server errors that retries hid since the last call (the hooks call it around each scenario). */
+  takeRetriedServerErrors(): RetriedServerError[] {
+    const taken = this.retriedServerErrors;
+    this.retriedServerErrors = [];
+    return taken;
   }
 
   /**

@@ -37,6 +37,11 @@ export class NovaWorld extends World {
   private readonly names = new Map<string, string>();
   /** Domain state the tasks keep between steps, by domain (e.g. `vms`: alias -> VM). */
   readonly state = new Map<string, unknown>();
+  /**
+   * Why this scenario expects the target to answer server errors (a component it failed on
+   * purpose). Unset, any 5xx a retry hid fails the scenario (support/hooks.ts).
+   */
+  private outage: string | undefined;
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -64,6 +69,19 @@ export class NovaWorld extends World {
   get actor(): Actor {
     if (!this.me) throw new Error('no one is signed in: add a step such as "Given I am signed in as an operator"');
     return this.me;
+  }
+
+  /**
+   * Declares that the scenario causes an outage on purpose, so server errors hidden by retries
+   * are reported but do not fail it. Say why: `world.expectServerErrors('the database is failed')`.
+   */
+  expectServerErrors(reason: string): void {
+    this.outage ??= reason;
+  }
+
+  /** Why server errors are expected in this scenario, or undefined when they are not. */
+  get serverErrorsExpected(): string | undefined {
+    return this.outage;
   }
 
   /** Domain state held for the scenario, created on first use. */

@@ -11,6 +11,7 @@ export const AUTOSCALING_FAULTS = {
   noScaleDown: 'autoscaling-no-scale-down',
   staleMetrics: 'autoscaling-stale-metrics',
   unannounced: 'autoscaling-unannounced',
+  groupReadFailsOnEmptyWindow: 'autoscaling-group-read-fails-on-empty-window',
 } as const;
 
 export type AutoscalingFaultFlags = { readonly [K in keyof typeof AUTOSCALING_FAULTS]: boolean };

@@ -57,6 +57,12 @@ export const faults: FaultDefinition[] = [
     scenarios: [S.growCpu, S.growMemory],
   },
   {
+    name: AUTOSCALING_FAULTS.groupReadFailsOnEmptyWindow,
+    description:
+      'Reading one scaling group averages its evaluation window without checking it has samples: right after a decision (and before the first sample) GET /api/v1/autoscaling/groups/{id} answers 500 until the next evaluation, so only a client that retries reads it.',
+    scenarios: [S.growCpu, S.growMemory, S.shrink, S.max, S.cooldown],
+  },
+  {
     name: AUTOSCALING_FAULTS.unannounced,
     description: 'Scaling decisions are taken and recorded but never published on the real-time event stream.',
     scenarios: [S.growCpu],

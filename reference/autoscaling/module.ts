@@ -84,7 +84,12 @@ export function createAutoscalingModule(): ReferenceModule {
 
       router.get('/api/v1/autoscaling/groups/:id', (request) => {
         ctx.auth.requireRole(request, 'viewer');
-        return groupView(scaler, group(request));
+        const found = group(request);
+        if (ctx.faults.has(AUTOSCALING_FAULTS.groupReadFailsOnEmptyWindow) && scaler.evaluation(found.id)?.samples === 0) {
+          // The defect: the window's average is read as if the window always had a sample.
+          throw new TypeError("Cannot read properties of undefined (reading 'cpu')");
+        }
+        return groupView(scaler, found);
       });
 
       router.delete('/api/v1/autoscaling/groups/:id', async (request) => {

@@ -8,6 +8,7 @@ export const FEDERATION_FAULTS = {
   outageStopsAll: 'federation-outage-stops-all-members',
   statusOmitsPeers: 'federation-status-omits-peers',
   dropsUpdatesForUnreachable: 'federation-drops-updates-for-unreachable',
+  statusSummaryIgnoresUnreachable: 'federation-status-summary-ignores-unreachable',
 } as const;
 
 export const MIGRATION_FAULTS = {
@@ -90,6 +91,12 @@ export const faults: FaultDefinition[] = [
     name: FEDERATION_FAULTS.dropsUpdatesForUnreachable,
     description: 'Record updates due to an unreachable member are dropped instead of kept for when it is back.',
     scenarios: [F.catchesUp],
+  },
+  {
+    name: FEDERATION_FAULTS.statusSummaryIgnoresUnreachable,
+    description:
+      'The summary of the federation status counts every member as reachable and calls the federation healthy, while its list of members shows one unreachable.',
+    scenarios: [F.unreachable],
   },
   {
     name: MIGRATION_FAULTS.staysOnSource,

@@ -2,7 +2,7 @@ import { KeyedLock } from '../core/keyed-lock';
 import { reply, type ApiRequest, type Router } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
 import { Federation } from './federation';
-import { federationFaultFlags } from './faults';
+import { FEDERATION_FAULTS, federationFaultFlags } from './faults';
 import { answering, objectBody, paginate } from './http-support';
 import { hypervisorNodes } from './nodes';
 import { FederationJournal, FEDERATION_MIGRATIONS, loadFederation } from './store';
@@ -78,7 +78,9 @@ export function createFederationModule(): ReferenceModule {
       router.get('/api/v1/federation/status', (request) => {
         auth.requireRole(request, 'viewer');
         const members = domain().listMembers();
-        const unreachable = members.filter((m) => !m.reachable).length;
+        // The defect counts members by a field they do not have, so none is ever counted unreachable.
+        const summaryIgnoresUnreachable = context.faults.has(FEDERATION_FAULTS.statusSummaryIgnoresUnreachable);
+        const unreachable = summaryIgnoresUnreachable ? 0 : members.filter((m) => !m.reachable).length;
         return {
           status: unreachable === 0 ? 'healthy' : 'degraded',
           local_cluster_id: domain().localId,

@@ -46,6 +46,7 @@ function onSignal(signal: GuardedSignal): void {
     process.exit(code); // the exit handler kills the children
   }
   process.stderr.write(`[env] ${signal}: stopping what this run started (press Ctrl-C again to skip)\n`);
+  // Fire and forget: a signal handler cannot wait, and stopAllThenExit never rejects (allSettled, then exit).
   void stopAllThenExit(code);
 }
 
@@ -56,7 +57,7 @@ function onUncaughtException(error: Error): void {
   const others = process.listeners('uncaughtException').filter((listener) => listener !== onUncaughtException && listener.name !== 'domainUncaughtExceptionClear');
   if (others.length > 0) return;
   process.stderr.write(`${error?.stack ?? String(error)}\n[env] uncaught error: stopping what this run started\n`);
-  void stopAllThenExit(1);
+  void stopAllThenExit(1); // never rejects: allSettled, then exit
 }
 
 async function stopAllThenExit(code: number): Promise<never> {

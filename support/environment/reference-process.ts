@@ -140,7 +140,8 @@ export function launchReference(options: ReferenceLaunchOptions): Promise<Runnin
       settled = true;
       clearTimeout(timer);
       killNow();
-      // Let the last stderr lines arrive before quoting them.
+      // Let the last stderr lines arrive before quoting them. Fire and forget: `exited` and stop()
+      // never reject, and the outcome reaches the caller through reject().
       void exited.then(async () => {
         await stop();
         reject(new EnvironmentError(`${message}${stderrTail()}`));
@@ -150,6 +151,7 @@ export function launchReference(options: ReferenceLaunchOptions): Promise<Runnin
       () => fail(`the embedded reference (${shownEntry}) did not report ready within ${options.startupTimeoutMs} ms (NOVACRON_STARTUP_TIMEOUT)`),
       options.startupTimeoutMs,
     );
+    // Fire and forget (`exited` never rejects): an exit before the ready line fails the start.
     void exited.then(() =>
       fail(
         spawnError
@@ -160,7 +162,7 @@ export function launchReference(options: ReferenceLaunchOptions): Promise<Runnin
     const onAbort = (): void => fail(`the embedded reference (${shownEntry}) start was cancelled`);
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    void exited.then(() => options.signal?.removeEventListener('abort', onAbort));
+    void exited.then(() => options.signal?.removeEventListener('abort', onAbort)); // never rejects; cleanup only
     createInterface({ input: child.stdout }).on('line', (line) => {
       const ready = READY_LINE.exec(line.trim());
       if (!ready || settled) return;

@@ -168,6 +168,7 @@ export class LoadTestRunner {
             const context = { index: k, worker: -1 };
             const pending = measure(recorder, operation, context, intendedMs, options.groupOf?.(context));
             outstanding.add(pending);
+            // Fire and forget: measure() never rejects (it records failures), and the loop awaits `outstanding` at the end.
             void pending.then(() => outstanding.delete(pending));
           }
           k += 1;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { ApiResponse } from '../api-client';
+import type { ApiClient, ApiResponse, HttpMethod } from '../api-client';
 import type { NovaWorld } from '../world';
 import { expectStatus } from './expect';
 import { accountOfScenario, createAccount, signInRequest } from './sessions';
@@ -23,15 +23,69 @@ async function targetVm(world: NovaWorld): Promise<Vm> {
   throw new Error(`the virtual machine ${vm.name} to act on never reached running`);
 }
 
+/** One attempt at a protected action: the request made, and how to check that it took effect. */
+interface Attempt {
+  method: HttpMethod;
+  path: string;
+  response: ApiResponse;
+  /** Checks, through the administrator, that the allowed action did what it promises. */
+  tookEffect: (world: NovaWorld) => Promise<void>;
+}
+
+async function asAdmin(world: NovaWorld): Promise<ApiClient> {
+  return world.suite.admin();
+}
+
+async function attemptOn(world: NovaWorld, method: HttpMethod, path: string, body: unknown, tookEffect: Attempt['tookEffect']): Promise<Attempt> {
+  const response = await world.actor.api.request(method, path, body);
+  return { method, path, response, tookEffect };
+}
+
 /** The protected actions of the role matrix, in the words of the feature. */
-const PROTECTED_ACTIONS: Record<string, (world: NovaWorld) => Promise<ApiResponse>> = {
-  'list the virtual machines': (world) => world.actor.api.get('/api/v1/vms', { params: { tag: world.scenarioTag } }),
-  'create a virtual machine': (world) => submitVm(world, { name: world.unique('matrix') }),
-  'stop a virtual machine': async (world) => world.actor.api.post(`/api/v1/vms/${(await targetVm(world)).id}/stop`),
-  'delete a virtual machine': async (world) => world.actor.api.delete(`/api/v1/vms/${(await targetVm(world)).id}`),
+const PROTECTED_ACTIONS: Record<string, (world: NovaWorld) => Promise<Attempt>> = {
+  'list the virtual machines': async (world) => {
+    const path = '/api/v1/vms';
+    const response = await world.actor.api.get<{ items?: unknown }>(path, { params: { tag: world.scenarioTag } });
+    return {
+      method: 'GET',
+      path,
+      response,
+      tookEffect: async () => assert.ok(Array.isArray(response.data.items), `listing the virtual machines gave no list: ${JSON.stringify(response.data)}`),
+    };
+  },
+  'create a virtual machine': async (world) => {
+    const name = world.unique('matrix');
+    const response = await submitVm(world, { name });
+    return {
+      method: 'POST',
+      path: '/api/v1/vms',
+      response,
+      tookEffect: async () => {
+        const read = await (await asAdmin(world)).get<Vm>(`/api/v1/vms/${response.data.id}`);
+        expectStatus(read, 200, `reading back the virtual machine "${name}" that was created`);
+        assert.equal(read.data.name, name, `the virtual machine created as "${name}" reads back as "${read.data.name}"`);
+      },
+    };
+  },
+  'stop a virtual machine': async (world) => {
+    const vm = await targetVm(world);
+    return attemptOn(world, 'POST', `/api/v1/vms/${vm.id}/stop`, undefined, async () => {
+      const read = await (await asAdmin(world)).get<Vm>(`/api/v1/vms/${vm.id}`);
+      expectStatus(read, 200, `reading the virtual machine ${vm.name} that was stopped`);
+      assert.equal(read.data.state, 'stopped', `the virtual machine ${vm.name} is ${read.data.state} after it was stopped`);
+    });
+  },
+  'delete a virtual machine': async (world) => {
+    const vm = await targetVm(world);
+    return attemptOn(world, 'DELETE', `/api/v1/vms/${vm.id}`, undefined, async () => {
+      const read = await (await asAdmin(world)).get<Vm>(`/api/v1/vms/${vm.id}`);
+      assert.equal(read.status, 404, `the virtual machine ${vm.name} can still be read (${read.status} ${JSON.stringify(read.data)}) after it was deleted`);
+    });
+  },
   'create a user account': async (world) => {
     const username = world.unique('newcomer');
-    const response = await world.actor.api.post<{ id: string }>('/api/v1/users', {
+    const path = '/api/v1/users';
+    const response = await world.actor.api.post<{ id: string }>(path, {
       username,
       email: `${username}@spec.novacron.test`,
       password: 'a-long-enough-password',
@@ -42,20 +96,44 @@ const PROTECTED_ACTIONS: Record<string, (world: NovaWorld) => Promise<ApiRespons
         await (await world.suite.admin()).delete(`/api/v1/users/${response.data.id}`);
       });
     }
-    return response;
+    return {
+      method: 'POST',
+      path,
+      response,
+      tookEffect: async () => {
+        const read = await (await asAdmin(world)).get<{ username: string; role: string }>(`/api/v1/users/${response.data.id}`);
+        expectStatus(read, 200, `reading back the user account "${username}" that was created`);
+        assert.deepEqual({ username: read.data.username, role: read.data.role }, { username, role: 'viewer' }, `the user account created as "${username}" reads back differently`);
+      },
+    };
   },
 };
+
+function attempts(world: NovaWorld): { last?: Attempt } {
+  return world.domain('access', () => ({}));
+}
 
 export async function attempt(world: NovaWorld, action: string): Promise<void> {
   const perform = PROTECTED_ACTIONS[action];
   if (!perform) throw new Error(`unknown action "${action}": expected one of ${Object.keys(PROTECTED_ACTIONS).join('; ')}`);
-  world.lastResponse = await perform(world);
+  const made = await perform(world);
+  attempts(world).last = made;
+  world.lastResponse = made.response;
 }
 
-export function expectAllowed(world: NovaWorld): void {
-  const response = world.lastResponse;
-  assert.ok(response, 'no action was attempted');
+/**
+ * The action was allowed: it answered the one success status the contract documents for its
+ * operation (201 for a creation, 200 for the others, not just any 2xx), and it took effect.
+ */
+export async function expectAllowed(world: NovaWorld): Promise<void> {
+  const made = attempts(world).last;
+  assert.ok(made, 'no action was attempted');
+  const { response } = made;
+  const promised = world.suite.contract.successStatuses(made.method, made.path);
+  assert.equal(promised.length, 1, `the contract should document exactly one success for ${response.operation}, it documents ${JSON.stringify(promised)}`);
   assert.ok(response.status >= 200 && response.status < 300, `the action was refused: ${response.operation} answered ${response.status} ${JSON.stringify(response.data)}`);
+  assert.equal(response.status, promised[0], `${response.operation} answered ${response.status}, but the contract promises ${promised[0]} for it`);
+  await made.tookEffect(world);
 }
 
 const SECRET_FIELD = /pass(word)?|hash|salt|secret/i;
@@ -103,6 +181,7 @@ export async function setRateLimit(world: NovaWorld, limit: number, windowSecond
   const admin = await world.suite.admin();
   const response = await admin.put(`/api/v1/users/${world.actor.userId}/rate-limit`, { limit, window_seconds: windowSeconds });
   expectStatus(response, 200, `setting a rate limit of ${limit} per ${windowSeconds} s`);
+  world.state.set('rate-limit-set', { limit, windowSeconds });
 }
 
 export async function repeatList(world: NovaWorld, times: number): Promise<ApiResponse[]> {
@@ -136,12 +215,25 @@ export function expectThrottled(world: NovaWorld, index: number): void {
   assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `request ${index} gives no usable Retry-After: ${answer.headers['retry-after']}`);
 }
 
-export async function expectCountInCache(world: NovaWorld, atLeast: number): Promise<void> {
+/**
+ * The counter of the window the repeated requests fell in (named by their X-RateLimit-Reset) is in
+ * the cache and counts every one of them: the answered ones and the one refused as too many.
+ */
+export async function expectCountInCache(world: NovaWorld): Promise<void> {
+  const answers = rateLimitedAnswers(world);
+  const set = world.state.get('rate-limit-set') as { limit: number; windowSeconds: number } | undefined;
+  if (!set) throw new Error('no rate limit was set in this scenario: add "Given my rate limit is <n> requests per minute"');
+  const resets = [...new Set(answers.map((answer) => answer.headers['x-ratelimit-reset']))];
+  assert.equal(resets.length, 1, `the ${answers.length} requests fell in more than one window (X-RateLimit-Reset ${resets.join(', ')}): run the scenario again`);
+  const windowStart = Number(resets[0]) - set.windowSeconds;
+  assert.ok(Number.isInteger(windowStart), `X-RateLimit-Reset "${resets[0]}" is not a time in seconds`);
   const redis = await world.suite.redis();
-  const pattern = world.suite.redisKey(`ratelimit:${world.actor.userId}:*`);
-  const keys = await redis.keys(pattern);
-  assert.ok(keys.length > 0, `no request counter in the cache (looked for ${pattern})`);
-  const counts = await Promise.all(keys.map((key) => redis.get(key)));
-  const highest = Math.max(...counts.map(Number));
-  assert.ok(highest >= atLeast, `the cache counts ${highest} requests, expected at least ${atLeast}`);
+  const key = world.suite.redisKey(`ratelimit:${world.actor.userId}:${windowStart}`);
+  const stored = await redis.get(key);
+  assert.ok(stored !== null, `no request counter in the cache for the window of the requests (looked for ${key}; present: ${(await redis.keys(world.suite.redisKey(`ratelimit:${world.actor.userId}:*`))).join(', ') || 'none'})`);
+  const refused = answers.filter((answer) => answer.status === 429).length;
+  assert.ok(
+    Number(stored) >= answers.length,
+    `the cache counts ${stored} requests in the window, but I made ${answers.length} (${answers.length - refused} answered within my limit of ${set.limit}, ${refused} refused)`,
+  );
 }

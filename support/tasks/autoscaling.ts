@@ -29,6 +29,8 @@ interface Load {
 
 interface GroupState {
   group: ScalingGroup;
+  /** Where the group was last seen settled (created, or reached a size a step expected) and how many decisions it had then. */
+  settled: { size: number; decisions: number };
   load: Load;
   /** When the reference applied the latest load (its own clock). */
   loadAppliedAt?: number;
@@ -94,7 +96,7 @@ export async function createGroup(world: NovaWorld, alias: string, policy: Recor
   });
   expectStatus(response, 201, `creating scaling group "${alias}"`);
   const group = response.data;
-  groups(world).set(alias, { group, load: {} });
+  groups(world).set(alias, { group, settled: { size: group.current_size, decisions: 0 }, load: {} });
   world.ledger.add(`scaling group ${group.name} (${group.id})`, async () => {
     const deleted = await (await world.suite.admin()).delete(`/api/v1/autoscaling/groups/${group.id}`);
     if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
@@ -136,24 +138,81 @@ export async function decisions(world: NovaWorld, alias: string): Promise<Scalin
   return response.data.items;
 }
 
+export type Direction = 'grow' | 'shrink';
+
+const ACTION_OF: Record<Direction, ScalingDecision['action']> = { grow: 'scale-up', shrink: 'scale-down' };
+
+function describeDecisions(made: readonly ScalingDecision[]): string {
+  return made.length === 0 ? 'none' : made.map((d) => `${d.action} ${d.from_size}->${d.to_size} (${d.metric})`).join(', ');
+}
+
 /**
- * Waits for the group to reach `size` members; when that took scaling decisions, records
- * `autoscaling-trigger-time`: from the load being applied to the first decision, both by the
- * reference's clock.
+ * What is wrong with the way a group went from `from` to `to` machines, judged by its decisions
+ * since then (oldest first): one machine at a time, each in the direction of travel, chained from
+ * `from`, up to the first decision that reached `to`. Answers the problem, or the decisions that
+ * took the group there.
  */
-export async function expectSize(world: NovaWorld, alias: string, size: number, withinMs: number, because?: 'cpu' | 'memory'): Promise<void> {
-  await eventually(() => fetchGroup(world, alias), (group) => group.current_size === size, { timeoutMs: withinMs, intervalMs: 50, what: `"${alias}" having ${size} machines` });
-  const made = await decisions(world, alias);
+export function resizePath(made: readonly ScalingDecision[], from: number, to: number, direction: Direction): { problem: string } | { path: ScalingDecision[] } {
+  const action = ACTION_OF[direction];
+  const step = direction === 'grow' ? 1 : -1;
+  const reached = made.findIndex((d) => d.to_size === to);
+  if (reached < 0) return { problem: `no recorded decision took it from ${from} to ${to} machines (decisions since it had ${from}: ${describeDecisions(made)})` };
+  const path = made.slice(0, reached + 1);
+  let size = from;
+  for (const decision of path) {
+    if (decision.action !== action || decision.from_size !== size || decision.to_size !== size + step) {
+      return { problem: `it should ${direction} one machine at a time from ${from} to ${to}, but its decisions were: ${describeDecisions(path)}` };
+    }
+    size = decision.to_size;
+  }
+  return { path };
+}
+
+/**
+ * Waits for the group to grow (or shrink) from where it last settled to `size` members, failing
+ * as soon as it moves the other way or past `size`; then checks the decisions that took it there
+ * (one machine at a time, each a scale-up, or each a scale-down, chained from the old size).
+ * Records `autoscaling-trigger-time`: from the load being applied to the first of these
+ * decisions, both by the reference's clock.
+ */
+export async function expectResize(world: NovaWorld, alias: string, size: number, direction: Direction, withinMs: number, because?: 'cpu' | 'memory'): Promise<void> {
   const entry = known(world, alias);
-  const first = made[0];
-  if (first && entry.loadAppliedAt !== undefined) {
-    world.metrics.record('autoscaling-trigger-time', Math.max(0, Date.parse(first.decided_at) - entry.loadAppliedAt));
+  const from = entry.settled;
+  const sign = direction === 'grow' ? 1 : -1;
+  if (sign * (size - from.size) <= 0) throw new Error(`"${alias}" last had ${from.size} machines: it cannot ${direction} to ${size}`);
+  const seen = [from.size];
+  const wrongWay = (current: number): string | undefined => {
+    const last = seen[seen.length - 1];
+    if (current !== last) seen.push(current);
+    if (sign * (current - last) < 0) return `it went the other way`;
+    if (sign * (current - size) > 0) return `it went past ${size}`;
+    return undefined;
+  };
+  let wentWrong: string | undefined;
+  await eventually(
+    async () => {
+      const group = await fetchGroup(world, alias);
+      wentWrong ??= wrongWay(group.current_size);
+      return group;
+    },
+    (group) => wentWrong !== undefined || group.current_size === size,
+    { timeoutMs: withinMs, intervalMs: 50, what: `"${alias}" ${direction === 'grow' ? 'growing' : 'shrinking'} from ${from.size} to ${size} machines` },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; its sizes were ${seen.join(' -> ')}`);
+  });
+  assert.ok(wentWrong === undefined, `"${alias}" should ${direction} from ${from.size} to ${size} machines, but ${wentWrong}: its sizes were ${seen.join(' -> ')}`);
+  const fresh = (await decisions(world, alias)).slice(from.decisions);
+  const judged = resizePath(fresh, from.size, size, direction);
+  if ('problem' in judged) assert.fail(`"${alias}" reached ${size} machines, but ${judged.problem}`);
+  const { path } = judged;
+  if (entry.loadAppliedAt !== undefined) {
+    world.metrics.record('autoscaling-trigger-time', Math.max(0, Date.parse(path[0].decided_at) - entry.loadAppliedAt));
   }
   if (because) {
-    const last = made[made.length - 1];
-    assert.ok(last, `"${alias}" changed size without a recorded decision`);
-    assert.equal(last.metric, because, `"${alias}" scaled because of its ${last.metric}, not its ${because}`);
+    const other = path.find((d) => d.metric !== because);
+    assert.ok(!other, `"${alias}" scaled because of its ${other?.metric}, not its ${because}: ${describeDecisions(path)}`);
   }
+  entry.settled = { size, decisions: from.decisions + path.length };
 }
 
 export async function expectStaysAt(world: NovaWorld, alias: string, size: number, forMs: number): Promise<void> {

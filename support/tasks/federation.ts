@@ -12,19 +12,35 @@ export type ClusterRef = { local: true } | { peer: string };
 interface Member {
   id: string;
   name: string;
+  region: string;
+  joined_at: string;
   local: boolean;
   status: 'reachable' | 'unreachable';
   reachable: boolean;
   last_seen: string;
   vm_count: number;
   capacity: { cpu: number; memory_mb: number };
-  nodes: { id: string }[];
+  nodes: { id: string; cpu: number; memory_mb: number }[];
 }
 
 interface FederationStatus {
+  status: 'healthy' | 'degraded';
   local_cluster_id: string;
+  reachable_members: number;
+  unreachable_members: number;
   members: Member[];
+  generated_at: string;
 }
+
+/** The nodes each peer of a scenario is registered with. */
+const PEER_NODES = [
+  { cpu: 16, memory_mb: 65536 },
+  { cpu: 16, memory_mb: 65536 },
+];
+/** How far the target's clock may be from ours when its timestamps are judged. */
+const CLOCK_TOLERANCE_MS = 5000;
+/** A reachable member answers heartbeats; one not heard from for this long is not reachable. */
+const HEARTBEAT_LIMIT_MS = 10_000;
 
 interface FederatedVm {
   id: string;
@@ -93,10 +109,7 @@ export async function joinPeers(world: NovaWorld, aliases: string[]): Promise<vo
     const response = await admin.post<Member>('/api/v1/federation/members', {
       name: world.unique(alias),
       region,
-      nodes: [
-        { cpu: 16, memory_mb: 65536 },
-        { cpu: 16, memory_mb: 65536 },
-      ],
+      nodes: PEER_NODES,
     });
     expectStatus(response, 201, `registering the peer cluster "${alias}"`);
     const member = response.data;
@@ -139,25 +152,66 @@ export async function expectRunningOn(world: NovaWorld, alias: string, target: C
   world.metrics.record('federated-vm-ready-ms', Math.round(elapsedMs));
 }
 
+/** The machines `id` lists as placed on it (its own records, not its replicas of others'), all pages. */
+async function placedOn(world: NovaWorld, id: string, what: string): Promise<FederatedVm[]> {
+  const placed: FederatedVm[] = [];
+  for (let page = 1; ; page++) {
+    const response = await world.actor.api.get<{ items: FederatedVm[]; total: number }>(`/api/v1/federation/members/${id}/vms`, { params: { page, page_size: 500 } });
+    expectStatus(response, 200, `listing the machines ${what} knows`);
+    placed.push(...response.data.items.filter((vm) => vm.cluster_id === id));
+    if (response.data.items.length === 0 || page * 500 >= response.data.total) return placed;
+  }
+}
+
+/**
+ * The member's `vm_count` is the number of machines it lists as placed on it. Other scenarios may
+ * place machines on a shared member meanwhile, so the two are read again until they agree.
+ */
+async function expectCountAgrees(world: NovaWorld, id: string, what: string): Promise<FederatedVm[]> {
+  const { value } = await eventually(
+    async () => {
+      const member = await world.actor.api.get<Member>(`/api/v1/federation/members/${id}`);
+      expectStatus(member, 200, `reading ${what}`);
+      return { counted: member.data.vm_count, placed: await placedOn(world, id, what) };
+    },
+    ({ counted, placed }) => counted === placed.length,
+    { timeoutMs: 3000, intervalMs: 100, what: `${what} counting as many machines as it lists as placed on it (vm_count)` },
+  );
+  return value.placed;
+}
+
 export async function expectCountedOn(world: NovaWorld, alias: string, target: ClusterRef): Promise<void> {
   const targetId = await clusterId(world, target);
   const vm = vmNamed(world, alias);
-  const member = await world.actor.api.get<Member>(`/api/v1/federation/members/${targetId}`);
-  expectStatus(member, 200, `reading ${describeCluster(target)}`);
-  assert.ok(member.data.vm_count >= 1, `${describeCluster(target)} counts ${member.data.vm_count} machines although it runs "${alias}"`);
-  const runs = await world.actor.api.get<{ items: FederatedVm[] }>(`/api/v1/federation/members/${targetId}/vms`, { params: { page_size: 500 } });
-  expectStatus(runs, 200, `listing the machines ${describeCluster(target)} knows`);
-  assert.ok(
-    runs.data.items.some((known) => known.id === vm.id && known.cluster_id === targetId),
-    `${describeCluster(target)} does not list "${alias}" among the machines it runs`,
-  );
+  const placed = await expectCountAgrees(world, targetId, describeCluster(target));
+  assert.ok(placed.some((known) => known.id === vm.id), `${describeCluster(target)} does not list "${alias}" among the machines it runs`);
 }
 
+/**
+ * Reads the federation status and checks it agrees with itself: it is stamped now, its counts of
+ * reachable and unreachable members and its overall status follow from the members it lists, and
+ * `local_cluster_id` names its one local member.
+ */
 export async function readStatus(world: NovaWorld): Promise<FederationStatus> {
+  const sentAt = Date.now();
   const response = await world.actor.api.get<FederationStatus>('/api/v1/federation/status');
   expectStatus(response, 200, 'reading the federation status');
-  state(world).status = response.data;
-  return response.data;
+  const status = response.data;
+  const generatedAt = Date.parse(status.generated_at);
+  assert.ok(
+    Number.isFinite(generatedAt) && generatedAt >= sentAt - CLOCK_TOLERANCE_MS && generatedAt <= Date.now() + CLOCK_TOLERANCE_MS,
+    `the federation status was generated at ${JSON.stringify(status.generated_at)}, not when it was asked for (${new Date(sentAt).toISOString()}, give or take ${CLOCK_TOLERANCE_MS / 1000} s)`,
+  );
+  const unreachable = status.members.filter((m) => m.status !== 'reachable');
+  assert.deepEqual(
+    { reachable_members: status.reachable_members, unreachable_members: status.unreachable_members, status: status.status },
+    { reachable_members: status.members.length - unreachable.length, unreachable_members: unreachable.length, status: unreachable.length === 0 ? 'healthy' : 'degraded' },
+    `the federation status does not add up: it lists ${status.members.length} members, ${unreachable.length} of them unreachable (${unreachable.map((m) => m.name).join(', ') || 'none'})`,
+  );
+  const local = status.members.filter((m) => m.local).map((m) => m.id);
+  assert.deepEqual(local, [status.local_cluster_id], `the federation status names ${status.local_cluster_id} as the local cluster, but lists ${JSON.stringify(local)} as local`);
+  state(world).status = status;
+  return status;
 }
 
 function memberIn(status: FederationStatus, id: string, what: string): Member {
@@ -174,16 +228,43 @@ export async function expectListedReachable(world: NovaWorld, refs: ClusterRef[]
   }
 }
 
-/** Every member of this scenario reports capacity, a recent last-seen time and a machine count. */
+/**
+ * Every member of this scenario reports itself as it is: its name and whether it is local, a
+ * status that is one of the two and agrees with `reachable`, the capacity of the nodes it lists
+ * (for a peer, the nodes it was registered with), a last-seen time that is recent and not in the
+ * future, and a machine count equal to the machines it lists as placed on it.
+ */
 export async function expectMembersReport(world: NovaWorld, refs: ClusterRef[]): Promise<void> {
   const status = state(world).status ?? (await readStatus(world));
+  const generatedAt = Date.parse(status.generated_at);
   for (const ref of refs) {
-    const member = memberIn(status, await clusterId(world, ref), describeCluster(ref));
-    assert.ok(member.capacity.cpu > 0 && member.capacity.memory_mb > 0, `${describeCluster(ref)} reports no capacity: ${JSON.stringify(member.capacity)}`);
-    assert.ok(member.nodes.length > 0, `${describeCluster(ref)} reports no nodes`);
-    const age = Date.now() - Date.parse(member.last_seen);
-    assert.ok(Number.isFinite(age) && age < 10_000, `${describeCluster(ref)} was last seen ${member.last_seen}, ${age} ms ago`);
-    assert.ok(Number.isInteger(member.vm_count) && member.vm_count >= 0, `${describeCluster(ref)} reports ${member.vm_count} machines`);
+    const what = describeCluster(ref);
+    const member = memberIn(status, await clusterId(world, ref), what);
+    assert.equal(member.local, 'local' in ref, `${what} is reported as ${member.local ? '' : 'not '}local`);
+    if ('peer' in ref) {
+      assert.equal(member.name, world.unique(ref.peer), `${what} is reported under the name ${member.name}`);
+      assert.deepEqual(
+        member.nodes.map(({ cpu, memory_mb }) => ({ cpu, memory_mb })),
+        PEER_NODES,
+        `${what} reports other nodes than it was registered with`,
+      );
+    }
+    assert.ok(['reachable', 'unreachable'].includes(member.status), `${what} has the status ${JSON.stringify(member.status)}, expected reachable or unreachable`);
+    assert.equal(member.reachable, member.status === 'reachable', `${what} is ${member.status} but reachable=${member.reachable}`);
+    assert.ok(member.nodes.length > 0, `${what} reports no nodes`);
+    const nodesTotal = member.nodes.reduce((sum, node) => ({ cpu: sum.cpu + node.cpu, memory_mb: sum.memory_mb + node.memory_mb }), { cpu: 0, memory_mb: 0 });
+    assert.deepEqual(member.capacity, nodesTotal, `${what} reports a capacity of ${JSON.stringify(member.capacity)}, but its nodes add up to ${JSON.stringify(nodesTotal)}`);
+    const lastSeen = Date.parse(member.last_seen);
+    const joinedAt = Date.parse(member.joined_at);
+    assert.ok(Number.isFinite(lastSeen) && Number.isFinite(joinedAt), `${what} gives unreadable times: last seen ${JSON.stringify(member.last_seen)}, joined ${JSON.stringify(member.joined_at)}`);
+    assert.ok(lastSeen >= joinedAt, `${what} was last seen ${member.last_seen}, before it joined (${member.joined_at})`);
+    assert.ok(lastSeen <= generatedAt, `${what} was last seen ${member.last_seen}, after the status was generated (${status.generated_at})`);
+    if (member.reachable) {
+      assert.ok(generatedAt - lastSeen <= HEARTBEAT_LIMIT_MS, `${what} is reachable but was last seen ${member.last_seen}, ${generatedAt - lastSeen} ms before the status was generated`);
+    }
+    const placed = await expectCountAgrees(world, member.id, what);
+    // Only this scenario places machines on its peers, so the status's count of a peer can be held to the list too.
+    if ('peer' in ref) assert.equal(member.vm_count, placed.length, `the federation status counts ${member.vm_count} machines on ${what}, which lists ${placed.length}`);
   }
 }
 

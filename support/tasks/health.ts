@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ApiResponse } from '../api-client';
 import type { NovaWorld } from '../world';
 import { eventually, expectStatus } from './expect';
@@ -39,7 +41,17 @@ export function componentNamed(word: string): Component {
 interface HealthViews {
   probe: ApiResponse<HealthReport>;
   detailed: ApiResponse<HealthReport>;
+  /** The client's clock just before the requests and just after both answers. */
+  sentAt: number;
+  answeredAt: number;
 }
+
+/** How far the target's clock may be from ours when its timestamps are judged. */
+const CLOCK_TOLERANCE_MS = 5000;
+/** A full semantic version: 1.2.3, 1.2.3-rc.1, 1.2.3+build.5. */
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+/** The version of this suite, which is the embedded reference's too (it reads the same package.json). */
+const SUITE_VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 function views(world: NovaWorld): { last?: HealthViews } {
   return world.domain('health', () => ({}));
@@ -50,11 +62,12 @@ const HTTP_STATUS_FOR: Record<HealthStatus, number> = { healthy: 200, degraded: 
 /** Both health views, read without credentials: the load balancer probe and the detailed view. */
 export async function readHealth(world: NovaWorld): Promise<HealthViews> {
   const anonymous = world.suite.client();
+  const sentAt = Date.now();
   const [probe, detailed] = await Promise.all([
     anonymous.get<HealthReport>('/health', { retries: 0 }),
     anonymous.get<HealthReport>('/api/v1/health', { retries: 0 }),
   ]);
-  const read = { probe, detailed };
+  const read = { probe, detailed, sentAt, answeredAt: Date.now() };
   views(world).last = read;
   return read;
 }
@@ -65,11 +78,20 @@ function lastViews(world: NovaWorld): HealthViews {
   return last;
 }
 
+/** The contract's rule: the database down makes the system unhealthy, any other component not healthy makes it degraded. */
+function statusOf(components: Record<string, Check>): HealthStatus {
+  if (components.database?.status === 'unhealthy') return 'unhealthy';
+  return Object.values(components).every((check) => check.status === 'healthy') ? 'healthy' : 'degraded';
+}
+
 export function expectOverall(world: NovaWorld, status: HealthStatus): void {
   const { detailed, probe } = lastViews(world);
   for (const view of [detailed, probe]) {
     assert.equal(view.data.status, status, `${view.operation} reports the system ${view.data.status}, expected ${status}`);
     assert.equal(view.status, HTTP_STATUS_FOR[status], `${view.operation} answered ${view.status} for a ${status} system`);
+    const components = view.data.components ?? view.data.checks ?? {};
+    const states = Object.entries(components).map(([name, check]) => `${name} ${check.status}`).join(', ');
+    assert.equal(statusOf(components), status, `${view.operation} reports the system ${status} although its components are: ${states}`);
   }
 }
 
@@ -86,14 +108,34 @@ export function expectComponents(world: NovaWorld, words: string[], status: Heal
   }
 }
 
+/**
+ * The probe names the service the contract names, both views give the same full semantic version
+ * (the suite's own for the embedded reference), and each is stamped with the time it was answered.
+ */
 export function expectIdentity(world: NovaWorld): void {
-  const { probe, detailed } = lastViews(world);
-  assert.ok(probe.data.service, 'the health report does not name the service');
+  const { probe, detailed, sentAt, answeredAt } = lastViews(world);
+  const service = expectedService(world);
+  assert.equal(probe.data.service, service, `${probe.operation} names the service ${JSON.stringify(probe.data.service)}, expected "${service}"`);
   for (const view of [probe, detailed]) {
-    assert.match(view.data.version ?? '', /^\d+\.\d+\.\d+/, `${view.operation} gives no semantic version: ${view.data.version}`);
-    const age = Math.abs(Date.now() - Date.parse(view.data.timestamp));
-    assert.ok(age < 60_000, `${view.operation} gives a stale or invalid timestamp: ${view.data.timestamp}`);
+    assert.match(view.data.version ?? '', SEMVER, `${view.operation} gives no semantic version: ${JSON.stringify(view.data.version)}`);
+    const at = Date.parse(view.data.timestamp);
+    assert.ok(
+      Number.isFinite(at) && at >= sentAt - CLOCK_TOLERANCE_MS && at <= answeredAt + CLOCK_TOLERANCE_MS,
+      `${view.operation} is stamped ${JSON.stringify(view.data.timestamp)}, not the time it answered (${new Date(sentAt).toISOString()} to ${new Date(answeredAt).toISOString()}, give or take ${CLOCK_TOLERANCE_MS / 1000} s)`,
+    );
   }
+  assert.equal(detailed.data.version, probe.data.version, `the detailed health view gives version ${detailed.data.version}, the load balancer check ${probe.data.version}`);
+  if (world.suite.config.targetKind === 'embedded') {
+    assert.equal(probe.data.version, SUITE_VERSION, `the embedded reference reports version ${probe.data.version}, but it is version ${SUITE_VERSION} (package.json)`);
+  }
+}
+
+/** The service name the contract fixes for the load balancer check. */
+function expectedService(world: NovaWorld): string {
+  const schemas = (world.suite.contract.document.components as { schemas?: Record<string, { properties?: Record<string, { const?: unknown }> }> } | undefined)?.schemas;
+  const service = schemas?.HealthProbeReport?.properties?.service?.const;
+  if (typeof service !== 'string') throw new Error('the contract no longer fixes the service name of the health check (components.schemas.HealthProbeReport.properties.service.const)');
+  return service;
 }
 
 export function expectViewsAgree(world: NovaWorld): void {
@@ -110,6 +152,8 @@ export function expectViewsAgree(world: NovaWorld): void {
 /** Fails a component through the test-support simulation; it recovers after the scenario whatever happens. */
 export async function failComponent(world: NovaWorld, word: string): Promise<void> {
   const component = componentNamed(word);
+  // The scenario fails the component on purpose: server errors while it is down are expected.
+  world.expectServerErrors(`the ${word} was failed on purpose`);
   const admin = await world.suite.admin({ validForMs: 5 * 60_000 });
   expectStatus(await admin.post(`/api/v1/simulation/components/${component}/fail`), 200, `failing the ${word}`);
   world.ledger.add(`failed ${word}`, async () => {

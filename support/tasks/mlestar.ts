@@ -2,7 +2,7 @@
  * MLE-Star domain verbs: create and customise projects, run their workflow, read what each stage
  * produced, use the deployed models, and check the results independently of the target (metrics
  * recomputed from held-out predictions, notebooks validated against nbformat 4, generated Python
- * compiled with python3 when it is installed).
+ * compiled with python3, which the scenarios that compile it need).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -859,12 +859,10 @@ export async function expectEvaluationNotebookChecksTargets(world: NovaWorld): P
 
 // ---------------------------------------------------------------- compiling generated Python
 
-/** Compiles the sources, or tells cucumber the step is skipped (with the reason in the report) when python3 is missing. */
-export function compiledOrSkipped(world: NovaWorld, sources: { name: string; code: string }[]): 'skipped' | undefined {
-  const skipped = compilePython(sources);
-  if (!skipped) return undefined;
-  world.log(skipped);
-  return 'skipped';
+/** Compiles the sources; fails (never skips) with what is missing and how to install it when python3 is not there. */
+export function expectCompiles(sources: { name: string; code: string }[]): void {
+  const missing = compilePython(sources);
+  if (missing) throw new Error(missing);
 }
 
 export async function generatedPython(world: NovaWorld): Promise<{ name: string; code: string }[]> {
@@ -876,7 +874,10 @@ export async function generatedPython(world: NovaWorld): Promise<{ name: string;
 /** Compiles the sources with `python3 -m py_compile`; returns why it could not, when python3 is missing. */
 export function compilePython(sources: { name: string; code: string }[]): string | undefined {
   const probe = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return `python3 is not installed (${probe.error?.message ?? probe.stderr.trim()}); the generated Python was not compiled`;
+  if (probe.error || probe.status !== 0) {
+    const why = probe.error?.message ?? probe.stderr.trim().split('\n')[0];
+    return `python3 is missing (${why}), so the generated Python cannot be compiled: install Python 3 (e.g. apt-get install python3) and put python3 on PATH`;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'mlestar-compile-'));
   try {
     const paths = sources.map(({ name, code }) => {

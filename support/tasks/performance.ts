@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  breachOf,
   findCapacity,
   formatLoadSummary,
   formatResourceSummary,
@@ -47,6 +48,8 @@ interface PerformanceState {
   operations?: Record<string, OperationResult>;
   resources?: ResourceReport;
   capacity?: CapacityReport;
+  /** The steps the capacity search was asked to take, and how long each was to last. */
+  capacityPlan?: { steps: number[]; stepDurationMs: number };
   limits?: CapacityLimits;
   websocket?: WebSocketLoad;
   connect?: WebSocketConnectResult;
@@ -261,9 +264,29 @@ export async function expectCreatedVmsRunning(world: NovaWorld, count: number, w
   announce(world, `✅ All ${count} virtual machines running ${(elapsedMs / 1000).toFixed(2)} s after the last request was answered`);
 }
 
-export function reportVmThroughput(world: NovaWorld): void {
+/**
+ * The total time and the throughput are recorded in the scenario's metrics, and they are what they
+ * claim: every requested VM was asked for, the VMs counted as created are the ones that exist, the
+ * throughput is those VMs over the total time, and the target's own creation times of them fit in
+ * that total time (the load engine's clock is not simply trusted).
+ */
+export async function reportVmThroughput(world: NovaWorld): Promise<void> {
+  const state = perf(world);
   const result = loadResult(world);
-  assert.ok(result.durationMs > 0 && Number.isFinite(result.successThroughput), 'the load measured no time');
+  assert.equal(result.requests, state.requestedVms, `the load sent ${result.requests} requests for ${state.requestedVms} virtual machines`);
+  assert.equal(result.succeeded, state.created.size, `the load counts ${result.succeeded} successful requests, but ${state.created.size} virtual machines were created`);
+  assert.ok(result.durationMs > 0 && state.created.size > 0, `the load measured ${result.durationMs} ms for ${state.created.size} virtual machines`);
+  const throughput = state.created.size / (result.durationMs / 1000);
+  assert.ok(
+    Math.abs(result.successThroughput - throughput) <= throughput * 0.001,
+    `the load reports ${result.successThroughput.toFixed(3)} VMs/s, but ${state.created.size} VMs in ${result.durationMs.toFixed(1)} ms is ${throughput.toFixed(3)} VMs/s`,
+  );
+  const response = await (await world.suite.admin()).get<{ items: Vm[] }>('/api/v1/vms', { params: { tag: world.scenarioTag, page_size: 500 } });
+  expectStatus(response, 200, 'listing the virtual machines the load created');
+  const createdAt = response.data.items.filter((vm) => state.created.has(vm.id)).map((vm) => Date.parse(vm.created_at));
+  assert.equal(createdAt.length, state.created.size, `${createdAt.length} of the ${state.created.size} virtual machines the load created are listed`);
+  const spanMs = Math.max(...createdAt) - Math.min(...createdAt);
+  assert.ok(spanMs <= result.durationMs + 1000, `the target created the virtual machines over ${spanMs} ms, more than the ${result.durationMs.toFixed(0)} ms the load reports as its total time`);
   world.metrics.record('vm-creation-total-time', Math.round(result.durationMs));
   world.metrics.record('vm-creation-throughput', result.successThroughput, 'VMs/s');
   announce(world, `⏱️  Total time ${result.durationMs.toFixed(2)} ms, throughput ${result.successThroughput.toFixed(2)} VMs/second`);
@@ -461,27 +484,28 @@ export function expectTargetRateAchieved(world: NovaWorld, share: number): void 
 
 type AvailableResources = Extract<ResourceReport, { available: true }>;
 
-/** The resource figures, or 'skipped' with the reason when the target offers none (a remote target without metrics). */
-function resources(world: NovaWorld): AvailableResources | 'skipped' {
+/** How to give the suite the control plane's resource figures, for the one-line failure when it has none. */
+const RESOURCES_HOWTO = `run the target on this machine (its process is read from /proc) or serve its figures at ${METRICS_PATH} (NovaCron's JSON, contract/domains/system-metrics.yaml) or as Prometheus process_cpu_seconds_total and process_resident_memory_bytes`;
+
+/** The resource figures; fails with what is missing and how to provide it when the target offers none (never skips). */
+function resources(world: NovaWorld): AvailableResources {
   const report = perf(world).resources;
   if (!report) throw new Error("the control plane's resources were not watched in this scenario");
-  if (report.available) return report;
-  world.log(`control plane resources unavailable: ${report.reason}`);
-  return 'skipped';
+  if (!report.available) throw new Error(`the control plane's resource figures are missing (${report.reason}): ${RESOURCES_HOWTO}`);
+  return report;
 }
 
-export function expectCpuBelow(world: NovaWorld, share: number): 'skipped' | void {
+export function expectCpuBelow(world: NovaWorld, share: number): void {
   const report = resources(world);
-  if (report === 'skipped') return report;
   assert.ok(report.cpuPercent < 100 * share, `the control plane used ${report.cpuPercent.toFixed(1)}% of a core over ${report.windowSeconds.toFixed(0)} s, expected below ${(100 * share).toFixed(0)}%`);
 }
 
-export function expectPeakMemoryBelow(world: NovaWorld, share: number): 'skipped' | void {
+export function expectPeakMemoryBelow(world: NovaWorld, share: number): void {
   const report = resources(world);
-  if (report === 'skipped') return report;
   if (report.peakMemoryPercentOfHost === undefined) {
-    world.log(`the host's memory is unknown; peak memory was ${report.peakRssMb.toFixed(1)} MB`);
-    return 'skipped';
+    throw new Error(
+      `the host's memory is missing from ${report.source} (peak memory was ${report.peakRssMb.toFixed(1)} MB): serve host.memory_bytes and host.cpus at ${METRICS_PATH} (contract/domains/system-metrics.yaml), or run the target on this machine`,
+    );
   }
   assert.ok(
     report.peakMemoryPercentOfHost < 100 * share,
@@ -489,9 +513,8 @@ export function expectPeakMemoryBelow(world: NovaWorld, share: number): 'skipped
   );
 }
 
-export function expectMemoryGrowthBelow(world: NovaWorld, megabytes: number): 'skipped' | void {
+export function expectMemoryGrowthBelow(world: NovaWorld, megabytes: number): void {
   const report = resources(world);
-  if (report === 'skipped') return report;
   assert.ok(report.rssGrowthMb < megabytes, `the control plane's memory grew by ${report.rssGrowthMb.toFixed(1)} MB over the run, expected less than ${megabytes} MB`);
 }
 
@@ -510,6 +533,7 @@ export async function raiseConcurrency(world: NovaWorld, from: number, to: numbe
   const steps: number[] = [];
   for (let concurrency = from; concurrency <= to; concurrency *= 2) steps.push(concurrency);
   const stepDurationMs = effectiveDurationMs(world, statedStepMs);
+  state.capacityPlan = { steps, stepDurationMs };
   const tokens = await createLoadAccounts(world, STRESS_ACCOUNTS);
   announce(world, `🔄 Raising concurrent requests to the virtual machine list through ${steps.join(', ')}, ${stepDurationMs / 1000} s per step...`);
   state.capacity = await withClient(loadClient(world, to, null), (client) =>
@@ -531,14 +555,41 @@ export async function raiseConcurrency(world: NovaWorld, from: number, to: numbe
   );
 }
 
+/**
+ * The maximum sustainable concurrency and throughput are recorded, and they follow from the steps
+ * that ran: the planned steps in order, each measured for its whole duration, the search stopped at
+ * the first step over the limits (and only there), each verdict agrees with the step's own figures,
+ * and the maximum is the last step within the limits and the best throughput among those steps.
+ */
 export function reportCapacity(world: NovaWorld): void {
-  const capacity = perf(world).capacity;
-  if (!capacity) throw new Error('no capacity search has run in this scenario');
+  const { capacity, capacityPlan: plan } = perf(world);
+  if (!capacity || !plan) throw new Error('no capacity search has run in this scenario');
+  const ran = capacity.steps.map((step) => step.concurrency);
+  assert.deepEqual(ran, plan.steps.slice(0, ran.length), `the capacity search ran the steps ${ran.join(', ')}, not the planned ${plan.steps.join(', ')}`);
+  for (const step of capacity.steps) {
+    const { result } = step;
+    assert.ok(result.requests > 0, `the step at ${step.concurrency} concurrent requests sent nothing`);
+    assert.ok(result.durationMs >= 0.9 * plan.stepDurationMs, `the step at ${step.concurrency} concurrent requests lasted ${result.durationMs.toFixed(0)} ms, not the ${plan.stepDurationMs} ms planned`);
+    assert.equal(step.breach, breachOf(result, capacity.limits), `the verdict on the step at ${step.concurrency} concurrent requests does not follow from its figures`);
+    assert.equal(step.withinLimits, step.breach === undefined, `the step at ${step.concurrency} concurrent requests is both over and within the limits`);
+  }
+  const over = capacity.steps.findIndex((step) => !step.withinLimits);
+  if (over >= 0) assert.equal(over, capacity.steps.length - 1, `the capacity search went on after the limits were crossed at ${capacity.steps[over].concurrency}`);
+  else assert.equal(ran.length, plan.steps.length, `the capacity search stopped at ${ran[ran.length - 1]} although no step crossed the limits`);
+  assert.equal(capacity.limitReachedAt, over >= 0 ? capacity.steps[over].concurrency : undefined, 'the capacity search names another step as the one that crossed the limits');
+  const within = capacity.steps.filter((step) => step.withinLimits);
+  assert.equal(capacity.maxSustainableConcurrency, within.length > 0 ? within[within.length - 1].concurrency : 0, 'the maximum sustainable concurrency is not the last step within the limits');
+  assert.equal(
+    capacity.maxSustainableThroughput,
+    within.length > 0 ? Math.max(...within.map((step) => step.result.successThroughput)) : 0,
+    'the maximum sustainable throughput is not the best throughput of the steps within the limits',
+  );
+  if (within.length > 0) assert.ok(capacity.maxSustainableThroughput > 0, 'steps stayed within the limits but none answered a request');
   world.metrics.record('max-sustainable-concurrency', capacity.maxSustainableConcurrency, 'concurrent requests');
   world.metrics.record('max-sustainable-throughput', capacity.maxSustainableThroughput, 'requests/s');
   world.metrics.detail('capacity', capacity);
   const reached = capacity.limitReachedAt === undefined ? `no step crossed the limits up to ${capacity.steps[capacity.steps.length - 1].concurrency}` : `the limits were crossed at ${capacity.limitReachedAt}`;
-  announce(world, `📈 Maximum sustainable: ${capacity.maxSustainableConcurrency} concurrent requests, ${capacity.maxSustainableThroughput.toFixed(0)} requests/second (${reached})`);
+  announce(world, `📈 Maximum sustainable: ${capacity.maxSustainableConcurrency} concurrent requests, ${capacity.maxSustainableThroughput.toFixed(0)} requests/s (${reached})`);
   world.attach(renderLoadReportHtml({ title: 'Scalability limits', capacity, limits: { p99Ms: capacity.limits.maxP99Ms } }), 'text/html');
 }
 

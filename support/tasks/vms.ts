@@ -70,6 +70,42 @@ export async function submitVm(world: NovaWorld, body: Record<string, unknown>):
   return response;
 }
 
+/** Asks for a second VM under a name this scenario already gave a VM; the first is kept aside to check it is untouched. */
+export async function requestAnother(world: NovaWorld, alias: string): Promise<ApiResponse<Vm>> {
+  const first = vmNamed(world, alias);
+  world.state.set('vms-first-of-name', { alias, first });
+  const response = await submitVm(world, { name: world.unique(alias) });
+  return response;
+}
+
+/** The fields a second request under the same name must leave as they were (its state moves on by itself). */
+const IDENTITY: readonly (keyof Vm)[] = ['id', 'name', 'cpu_shares', 'memory_mb', 'disk_gb', 'image', 'tags', 'node_id', 'created_at'];
+
+/**
+ * The second request was refused as a conflict that names the name (in its message or as the
+ * field `name`), no second VM of that name exists, and the first is unchanged.
+ */
+export async function expectNameTaken(world: NovaWorld, body: { error?: string; details?: { field: string }[] }): Promise<void> {
+  const kept = world.state.get('vms-first-of-name') as { alias: string; first: Vm } | undefined;
+  if (!kept) throw new Error('no second request under a taken name was made: use "When I request another virtual machine <name>"');
+  const { alias, first } = kept;
+  const namesIt = (body.error ?? '').includes(first.name) || (body.details ?? []).some((detail) => detail.field === 'name');
+  assert.ok(namesIt, `the refusal should name the taken name "${first.name}" or the field "name": ${JSON.stringify(body)}`);
+  const named = await vmsNamed(world, alias);
+  assert.deepEqual(
+    named.map((vm) => vm.id),
+    [first.id],
+    `after the refused request, the virtual machines named "${first.name}" are ${JSON.stringify(named.map((vm) => ({ id: vm.id, state: vm.state })))}, expected only the first (${first.id})`,
+  );
+  const read = await (await world.suite.admin()).get<Vm>(`/api/v1/vms/${first.id}`);
+  expectStatus(read, 200, `reading the first virtual machine "${alias}" again`);
+  const pick = (vm: Vm) => Object.fromEntries(IDENTITY.map((field) => [field, vm[field]]));
+  assert.deepEqual(pick(read.data), pick(first), `the refused request changed the first virtual machine "${alias}"`);
+  assert.notEqual(read.data.state, 'deleting', `the refused request is deleting the first virtual machine "${alias}"`);
+  const created = (await vmsOfScenario(world)).filter((vm) => vm.id !== first.id);
+  assert.deepEqual(created.map((vm) => `${vm.name} (${vm.id})`), [], 'the refused request created a virtual machine all the same');
+}
+
 export async function createVm(world: NovaWorld, alias: string, spec: VmSpec = {}): Promise<Vm> {
   const response = await requestVm(world, alias, spec);
   expectStatus(response, 201, `requesting virtual machine "${alias}"`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ApiClient } from '../../support/api-client';
+import { ApiClient, type RetriedServerError } from '../../support/api-client';
 import { Contract, ContractViolation } from '../../support/contract';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse, body: string) => void;
@@ -40,6 +40,30 @@ describe('ApiClient retries', () => {
     assert.equal(response.status, 200);
     assert.equal(calls, 3);
     assert.ok(performance.now() - started >= 5 + 10, 'waits base, then twice base, between attempts');
+  });
+
+  it('tells of every 5xx a retry hid, naming the request, the status and the attempt', async () => {
+    let calls = 0;
+    handler = (_q, s) => json(s, ++calls === 1 ? 500 : calls === 2 ? 503 : 200, { error: `call ${calls}` });
+    const retried: RetriedServerError[] = [];
+    const client = new ApiClient({ baseURL, retries: 3, retryBackoffMs: 1, onServerErrorRetried: (r) => retried.push(r) });
+    const response = await client.get('/thing', { params: { page: 2 } });
+    assert.equal(response.status, 200, 'the final answer is still returned');
+    assert.deepEqual(
+      retried.map(({ method, path, status, attempt, body }) => ({ method, path, status, attempt, body })),
+      [
+        { method: 'GET', path: '/thing', status: 500, attempt: 1, body: '{"error":"call 1"}' },
+        { method: 'GET', path: '/thing', status: 503, attempt: 2, body: '{"error":"call 2"}' },
+      ],
+    );
+  });
+
+  it('tells of nothing when no 5xx was retried (a 5xx returned as the answer is the step\'s to judge)', async () => {
+    handler = (_q, s) => json(s, 503, { error: 'down' });
+    const retried: RetriedServerError[] = [];
+    const response = await new ApiClient({ baseURL, retries: 3, retryBackoffMs: 1, onServerErrorRetried: (r) => retried.push(r) }).get('/health', { retries: 0 });
+    assert.equal(response.status, 503);
+    assert.deepEqual(retried, []);
   });
 
   it('never retries a POST, even when it is answered 5xx', async () => {

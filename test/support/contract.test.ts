@@ -33,6 +33,16 @@ describe('the contract document', () => {
     assert.throws(() => loadContractDocument(schema), /components.schemas.Error is already defined elsewhere/);
   });
 
+  it("names an operation's documented successes (the 2xx statuses only)", () => {
+    const contract = new Contract(
+      loadContractDocument(contractDir({ 'a.yaml': 'paths:\n  /a/{id}: {post: {responses: {"201": {description: made}, "409": {description: taken}}}, get: {responses: {"404": {description: gone}}}}\n' })),
+    );
+    assert.deepEqual(contract.successStatuses('POST', '/a/42'), [201]);
+    assert.deepEqual(contract.successStatuses('GET', '/a/42'), []);
+    assert.deepEqual(contract.successStatuses('DELETE', '/a/42'), []);
+    assert.deepEqual(contract.successStatuses('GET', '/nowhere'), []);
+  });
+
   it('says which file is not valid YAML', () => {
     assert.throws(() => loadContractDocument(contractDir({ 'bad.yaml': 'paths: [unclosed\n' })), /bad.yaml is not valid YAML/);
   });
