@@ -62,6 +62,9 @@ describe('loadConfig defaults', () => {
         faults: [],
         adminUsername: 'admin',
         adminPassword: 'novacron-admin',
+        modelRuns: 15,
+        modelSteps: 60,
+        modelReplay: undefined,
         dbSchema: 'novacron',
         redisPrefix: '',
         referenceTimings: undefined,
@@ -308,5 +311,24 @@ describe('describeConfig', () => {
     assert.equal(summary.target, 'https://user:***@novacron.test');
     assert.equal(summary.faults, 'none');
     assert.equal(summary.adminUsername, 'admin');
+  });
+});
+
+describe('model-based check settings', () => {
+  it('reads a seed alone, or a seed with the path and replay path of a shrunk sequence', () => {
+    assert.deepEqual(load({ NOVACRON_SEED: '-1172560961' }).modelReplay, { seed: -1172560961 });
+    assert.deepEqual(load({ NOVACRON_SEED: '722495228/0:1:0:0/CABAAABAAAZI:qq' }).modelReplay, { seed: 722495228, path: '0:1:0:0', replayPath: 'CABAAABAAAZI:qq' });
+  });
+
+  it('refuses a seed that no model check printed, naming the variable', () => {
+    for (const value of ['abc', '1.5', '99999999999', '12/x/y']) {
+      assert.throws(() => load({ NOVACRON_SEED: value }), (error: Error) => error instanceof ConfigError && error.message.startsWith(`NOVACRON_SEED="${value}" is not valid`));
+    }
+  });
+
+  it('runs fewer and shorter sequences in ci mode unless told otherwise', () => {
+    assert.deepEqual([load({ NOVACRON_TEST_MODE: 'ci' }).modelRuns, load({ NOVACRON_TEST_MODE: 'ci' }).modelSteps], [5, 40]);
+    assert.deepEqual([load({ NOVACRON_MODEL_RUNS: '3', NOVACRON_MODEL_STEPS: '7' }).modelRuns, load({ NOVACRON_MODEL_STEPS: '7' }).modelSteps], [3, 7]);
+    assert.throws(() => load({ NOVACRON_MODEL_RUNS: '0' }), /NOVACRON_MODEL_RUNS="0" is not valid/);
   });
 });
