@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { ApiClient, ApiResponse } from '../api-client';
 import type { Session } from '../tasks/sessions';
 import type { NovaWorld, Role } from '../world';
+import { pick, readAllPages } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -92,10 +93,6 @@ export interface CredentialSystem {
 type CredentialCommand = fc.AsyncCommand<CredentialModel, CredentialSystem>;
 
 // ---- the model's rules ----------------------------------------------------------------------------
-
-function pick<T>(items: readonly T[], index: number): T | undefined {
-  return items.length === 0 ? undefined : items[index % items.length];
-}
 
 function userOf(model: CredentialModel, session: ModelSession): ModelUser | undefined {
   return model.users.find((user) => user.id === session.userId);
@@ -548,21 +545,6 @@ interface UserList {
   page_size: number;
 }
 
-/** Every page of the list at `pageSize`, up to the first page that is not full. */
-async function readAllPages(api: ApiClient, params: Record<string, string>, pageSize: number, what: string): Promise<{ items: PublicUser[]; totals: number[] }> {
-  const items: PublicUser[] = [];
-  const totals: number[] = [];
-  for (let page = 1; page <= 1000; page++) {
-    const response = await api.get<UserList>('/api/v1/users', { params: { ...params, page, page_size: pageSize }, retries: 0 });
-    assert.equal(response.status, 200, `reading page ${page} of ${what} was answered ${said(response)}`);
-    assert.deepEqual([response.data.page, response.data.page_size], [page, pageSize], `page ${page} of ${what}, ${pageSize} at a time, calls itself page ${response.data.page} of ${response.data.page_size}`);
-    totals.push(response.data.total);
-    items.push(...response.data.items);
-    if (response.data.items.length < pageSize) return { items, totals };
-  }
-  throw new Error(`${what} still had accounts after 1000 pages of ${pageSize}`);
-}
-
 const byCreation = (a: PublicUser, b: PublicUser) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 function expectOldestFirst(items: readonly PublicUser[], what: string): void {
@@ -574,7 +556,7 @@ function expectOldestFirst(items: readonly PublicUser[], what: string): void {
 /** The list filtered to the sequence, page by page: exactly the model's accounts, each once, oldest first, every page giving the same total. */
 async function expectFilteredList(model: CredentialModel, real: CredentialSystem, api: ApiClient, pageSize: number): Promise<void> {
   const what = `the list of the accounts named ${real.prefix}...`;
-  const { items, totals } = await readAllPages(api, { username_prefix: real.prefix }, pageSize, what);
+  const { items, totals } = await readAllPages<PublicUser>(api, '/api/v1/users', { username_prefix: real.prefix }, pageSize, what);
   for (const total of totals) assert.equal(total, model.users.length, `${what} gives a total of ${total}, but ${model.users.length} accounts match`);
   const ids = items.map((user) => user.id);
   assert.equal(new Set(ids).size, ids.length, `${what}, read ${pageSize} at a time, lists an account twice: ${items.map((user) => user.username).join(', ')}`);
@@ -589,7 +571,7 @@ async function expectWholeList(model: CredentialModel, real: CredentialSystem, a
   assert.equal(first.status, 200, `reading ${what} was answered ${said(first)}`);
   // One answer is one moment: with a single page, its total is what it lists.
   if (first.data.items.length < 500) assert.equal(first.data.total, first.data.items.length, `${what} gives a total of ${first.data.total} but lists ${first.data.items.length} accounts`);
-  const { items } = first.data.items.length < 500 ? first.data : await readAllPages(api, {}, 500, what);
+  const { items } = first.data.items.length < 500 ? first.data : await readAllPages<PublicUser>(api, '/api/v1/users', {}, 500, what);
   expectOldestFirst(items, what);
   const ours = items.filter((user) => user.username.startsWith(real.prefix)).sort(byCreation);
   assert.deepEqual(ours, model.users.map(publicView).sort(byCreation), `${what} shows other accounts named ${real.prefix}... than there are`);

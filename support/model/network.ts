@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ApiClient, ApiResponse } from '../api-client';
 import type { NovaWorld } from '../world';
+import { body, helperVmsFor, pick, readAllPages, refusedAs, type Page, type Refusal } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -92,19 +93,6 @@ interface Verdict {
   destination: { vm_id: string; network_id: string | null; ip_address: string | null };
 }
 
-interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  page_size: number;
-}
-
-interface Refusal {
-  error?: string;
-  reason?: string;
-  details?: { field: string }[];
-}
-
 /** A block of addresses as numbers: network address, last address (broadcast). */
 interface Block {
   first: number;
@@ -181,19 +169,7 @@ function parseCidr(text: string): Block {
   return { first, last: first + 2 ** (32 - Number(prefix)) - 1, prefix: Number(prefix) };
 }
 
-function pick<T>(items: readonly T[], index: number): T | undefined {
-  return items.length === 0 ? undefined : items[index % items.length];
-}
 
-const body = (response: ApiResponse) => JSON.stringify(response.data).slice(0, 300);
-
-function refusedAs(response: ApiResponse, status: number, what: string, reason?: string): Refusal {
-  assert.equal(response.status, status, `${what} was answered ${response.status} ${body(response)}`);
-  const refusal = response.data as Refusal;
-  assert.ok(typeof refusal.error === 'string' && refusal.error.length > 0, `the refusal of ${what} gives no reason: ${body(response)}`);
-  if (reason) assert.equal(refusal.reason, reason, `the refusal of ${what} gives the reason ${refusal.reason}, not ${reason}: ${refusal.error}`);
-  return refusal;
-}
 
 function invalidField(response: ApiResponse, field: string, what: string): void {
   refusedAs(response, 400, what);
@@ -657,23 +633,11 @@ function seenPolicy(policy: Policy): Policy {
   return { ...policy, ports: [...policy.ports].sort((a, b) => a - b) };
 }
 
-/** Every page of a list at `pageSize`, and the page after the last (which must be empty). */
-async function readAllPages<T>(api: ApiClient, path: string, pageSize: number, what: string): Promise<T[]> {
-  const items: T[] = [];
-  const totals: number[] = [];
-  for (let page = 1; page <= 500; page++) {
-    const response = await api.get<Page<T>>(path, { params: { page, page_size: pageSize }, retries: 0 });
-    assert.equal(response.status, 200, `reading page ${page} of ${what} was answered ${response.status} ${JSON.stringify(response.data)}`);
-    assert.equal(response.data.page, page, `page ${page} of ${what} calls itself page ${response.data.page}`);
-    assert.equal(response.data.page_size, pageSize, `page ${page} of ${what} gives its size as ${response.data.page_size}, not ${pageSize}`);
-    totals.push(response.data.total);
-    items.push(...response.data.items);
-    if (response.data.items.length < pageSize) {
-      for (const total of totals) assert.equal(total, items.length, `${what} gives a total of ${total}, but ${items.length} entries are on its pages (${pageSize} a page)`);
-      return items;
-    }
-  }
-  throw new Error(`${what} still had entries after 500 pages of ${pageSize}`);
+/** Every page of an unfiltered list at `pageSize`; every page's total counts exactly what the pages hold. */
+async function readWholeList<T>(api: ApiClient, path: string, pageSize: number, what: string): Promise<T[]> {
+  const { items, totals } = await readAllPages<T>(api, path, {}, pageSize, what);
+  for (const total of totals) assert.equal(total, items.length, `${what} gives a total of ${total}, but ${items.length} entries are on its pages (${pageSize} a page)`);
+  return items;
 }
 
 const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -688,7 +652,7 @@ async function expectNetworks(real: NetworkSystem, model: NetworkModel, pageSize
     const response = await real.api.get(`/api/v1/networks/${gone.id}`, { retries: 0 });
     assert.equal(response.status, 404, `the segment ${gone.name} was deleted, but reading it was answered ${response.status} ${body(response)}`);
   }
-  const listed = await readAllPages<Network>(real.api, '/api/v1/networks', pageSize, 'the list of the segments');
+  const listed = await readWholeList<Network>(real.api, '/api/v1/networks', pageSize, 'the list of the segments');
   const ids = listed.map((net) => net.id);
   assert.equal(new Set(ids).size, ids.length, `the list of the segments, read ${pageSize} a page, lists a segment twice`);
   const ours = listed.filter((net) => net.name.startsWith(real.prefix)).sort(byKey((net) => net.id));
@@ -698,7 +662,7 @@ async function expectNetworks(real: NetworkSystem, model: NetworkModel, pageSize
 async function expectAttachments(real: NetworkSystem, model: NetworkModel, pageSize: number): Promise<void> {
   for (const net of model.networks) {
     const what = `the list of the VMs on ${net.name}`;
-    const listed = await readAllPages<Attachment>(real.api, `/api/v1/networks/${net.id}/attachments`, pageSize, what);
+    const listed = await readWholeList<Attachment>(real.api, `/api/v1/networks/${net.id}/attachments`, pageSize, what);
     const expected = model.attachments.filter((a) => a.network === net).map((a) => attachmentView(a, real));
     assert.deepEqual([...listed].sort(byKey((a) => a.vm_id)), expected.sort(byKey((a) => a.vm_id)), `${what}, read ${pageSize} a page, differs from the VMs attached to it`);
   }
@@ -715,7 +679,7 @@ async function expectPolicies(real: NetworkSystem, model: NetworkModel, pageSize
     const response = await real.api.get(`/api/v1/network-policies/${gone.id}`, { retries: 0 });
     assert.equal(response.status, 404, `the policy ${gone.name} was deleted, but reading it was answered ${response.status} ${body(response)}`);
   }
-  const listed = await readAllPages<Policy>(real.api, '/api/v1/network-policies', pageSize, 'the list of the policies');
+  const listed = await readWholeList<Policy>(real.api, '/api/v1/network-policies', pageSize, 'the list of the policies');
   const ids = listed.map((policy) => policy.id);
   assert.equal(new Set(ids).size, ids.length, `the list of the policies, read ${pageSize} a page, lists a policy twice`);
   listed.forEach((policy, i) => {
@@ -925,25 +889,6 @@ function networkTour(): NetworkCommand[] {
   ];
 }
 
-let vmSerial = 0;
-
-/** The check's VMs, made once and deleted after the scenario (the ledger). */
-async function makeVms(world: NovaWorld): Promise<{ id: string; name: string }[]> {
-  const vms: { id: string; name: string }[] = [];
-  for (let i = 0; i < VMS_PER_CHECK; i++) {
-    vmSerial += 1;
-    const name = `nv${world.runId}-${vmSerial}`;
-    const response = await world.actor.api.post<{ id: string; name: string }>('/api/v1/vms', { name, tags: [world.scenarioTag] });
-    assert.equal(response.status, 201, `requesting the VM ${name} for the segments was answered ${response.status} ${JSON.stringify(response.data)}`);
-    const { id } = response.data;
-    world.ledger.add(`VM ${name} (${id})`, async () => {
-      const deleted = await (await world.suite.admin()).delete(`/api/v1/vms/${id}`);
-      if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
-    });
-    vms.push({ id, name });
-  }
-  return vms;
-}
 
 export function networkModelCheck(world: NovaWorld): ModelCheck<NetworkModel, NetworkSystem> {
   let sequence = 0;
@@ -955,16 +900,16 @@ export function networkModelCheck(world: NovaWorld): ModelCheck<NetworkModel, Ne
     async setup() {
       sequence += 1;
       const api = world.actor.api;
-      vms ??= await makeVms(world);
+      vms ??= await helperVmsFor(world, VMS_PER_CHECK, 'nv', 'the segments');
       const real: NetworkSystem = { world, api, prefix: `n${world.runId}s${sequence}-`, vms };
-      const foreign = (await readAllPages<Network>(api, '/api/v1/networks', 500, 'the segments there are')).map((net) => parseCidr(net.subnet));
+      const foreign = (await readWholeList<Network>(api, '/api/v1/networks', 500, 'the segments there are')).map((net) => parseCidr(net.subnet));
       return { model: { networks: [], attachments: [], policies: [], goneNetworks: [], gonePolicies: [], foreign, issued: 0 }, real };
     },
     async teardown(real) {
       const admin = await world.suite.admin();
-      const policies = await readAllPages<Policy>(admin, '/api/v1/network-policies', 500, 'the policies');
+      const policies = await readWholeList<Policy>(admin, '/api/v1/network-policies', 500, 'the policies');
       for (const policy of policies.filter((p) => p.name.startsWith(real.prefix))) await admin.delete(`/api/v1/network-policies/${policy.id}`);
-      const networks = await readAllPages<Network>(admin, '/api/v1/networks', 500, 'the segments');
+      const networks = await readWholeList<Network>(admin, '/api/v1/networks', 500, 'the segments');
       for (const net of networks.filter((n) => n.name.startsWith(real.prefix))) await removeNetwork(world, net.id);
     },
   };

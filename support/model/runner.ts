@@ -61,7 +61,7 @@ export async function runModelCheck<Model extends object, Real>(world: NovaWorld
       } finally {
         await check.teardown(real);
       }
-      executed += [...commands].length;
+      executed += [...commands].filter((command) => (command as { hasRan?: boolean }).hasRan).length;
     });
 
   if (!settings.replay) await runTour(world, check);

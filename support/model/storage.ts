@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { ApiClient, ApiResponse } from '../api-client';
 import type { NovaWorld } from '../world';
+import { body, helperVmsFor, pick, readAllPages, refusedAs, type Page, type Refusal } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -74,19 +75,6 @@ interface Tier {
   volume_count: number;
 }
 
-interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  page_size: number;
-}
-
-interface Refusal {
-  error?: string;
-  reason?: string;
-  details?: { field: string }[];
-}
-
 interface ModelVolume {
   id: string;
   name: string;
@@ -134,9 +122,6 @@ export interface StorageSystem {
 
 type StorageCommand = fc.AsyncCommand<StorageModel, StorageSystem>;
 
-function pick<T>(items: readonly T[], index: number): T | undefined {
-  return items.length === 0 ? undefined : items[index % items.length];
-}
 
 function label(real: StorageSystem, name: string): string {
   return name.startsWith(real.prefix) ? `vol ${name.slice(real.prefix.length)}` : name;
@@ -149,16 +134,8 @@ function nextName(model: StorageModel, real: StorageSystem): string {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const hex = (bytes: Buffer) => `${bytes.subarray(0, 24).toString('hex')}${bytes.length > 24 ? '...' : ''} (${bytes.length} bytes)`;
-const body = (response: ApiResponse) => JSON.stringify(response.data).slice(0, 300);
 const capacity = (real: StorageSystem, tier: TierName) => (real.tiers.get(tier) as { capacity_gb: number }).capacity_gb;
 
-function refusedAs(response: ApiResponse, status: number, what: string, reason?: string): Refusal {
-  assert.equal(response.status, status, `${what} was answered ${response.status} ${body(response)}`);
-  const refusal = response.data as Refusal;
-  assert.ok(typeof refusal.error === 'string' && refusal.error.length > 0, `the refusal of ${what} gives no reason: ${body(response)}`);
-  if (reason) assert.equal(refusal.reason, reason, `the refusal of ${what} gives the reason ${refusal.reason}, not ${reason}: ${refusal.error}`);
-  return refusal;
-}
 
 function namesField(response: ApiResponse, field: string, what: string): void {
   const fields = ((response.data as Refusal).details ?? []).map((detail) => detail.field);
@@ -711,21 +688,6 @@ async function expectGone(real: StorageSystem, vol: GoneVolume): Promise<void> {
   assert.equal(response.status, 404, `${vol.name} was deleted, but reading it was answered ${response.status} ${body(response)}`);
 }
 
-/** Every page of a list at `pageSize`, and the page after the last (which must be empty). */
-async function readAllPages<T>(api: ApiClient, path: string, filter: Record<string, string>, pageSize: number, what: string): Promise<{ items: T[]; totals: number[] }> {
-  const items: T[] = [];
-  const totals: number[] = [];
-  for (let page = 1; page <= 500; page++) {
-    const response = await api.get<Page<T>>(path, { params: { ...filter, page, page_size: pageSize }, retries: 0 });
-    assert.equal(response.status, 200, `reading page ${page} of ${what} was answered ${response.status} ${JSON.stringify(response.data)}`);
-    assert.equal(response.data.page, page, `page ${page} of ${what} calls itself page ${response.data.page}`);
-    assert.equal(response.data.page_size, pageSize, `page ${page} of ${what} gives its size as ${response.data.page_size}, not ${pageSize}`);
-    totals.push(response.data.total);
-    items.push(...response.data.items);
-    if (response.data.items.length < pageSize) return { items, totals };
-  }
-  throw new Error(`${what} still had items after 500 pages of ${pageSize}`);
-}
 
 /** A list read page by page: none twice, the same total on every page, as many items as the total. */
 function expectWholeList(read: { items: Volume[]; totals: number[] }, pageSize: number, what: string): void {
@@ -895,25 +857,6 @@ function storageTour(): StorageCommand[] {
   ];
 }
 
-let vmSerial = 0;
-
-/** The check's VMs, made once and deleted after the scenario (the ledger). */
-async function makeVms(world: NovaWorld): Promise<{ id: string; name: string }[]> {
-  const vms: { id: string; name: string }[] = [];
-  for (let i = 0; i < VMS_PER_CHECK; i++) {
-    vmSerial += 1;
-    const name = `sv${world.runId}-${vmSerial}`;
-    const response = await world.actor.api.post<{ id: string; name: string }>('/api/v1/vms', { name, tags: [world.scenarioTag] });
-    assert.equal(response.status, 201, `requesting the VM ${name} for the volumes was answered ${response.status} ${JSON.stringify(response.data)}`);
-    const { id } = response.data;
-    world.ledger.add(`VM ${name} (${id})`, async () => {
-      const deleted = await (await world.suite.admin()).delete(`/api/v1/vms/${id}`);
-      if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
-    });
-    vms.push({ id, name });
-  }
-  return vms;
-}
 
 export function storageModelCheck(world: NovaWorld): ModelCheck<StorageModel, StorageSystem> {
   let sequence = 0;
@@ -937,7 +880,7 @@ export function storageModelCheck(world: NovaWorld): ModelCheck<StorageModel, St
             `the tiers are not offered fastest first: ${tier.name} (${tier.latency_ms} ms, ${tier.throughput_mb_s} MB/s) after ${listed[i].name} (${listed[i].latency_ms} ms, ${listed[i].throughput_mb_s} MB/s)`,
           ),
         );
-        shared = { vms: await makeVms(world), tiers: offered };
+        shared = { vms: await helperVmsFor(world, VMS_PER_CHECK, 'sv', 'the volumes'), tiers: offered };
       }
       const real: StorageSystem = { world, api, prefix: `v${world.runId}s${sequence}-`, ...shared };
       return { model: { live: [], gone: [], issued: 0 }, real };

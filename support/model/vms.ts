@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ApiClient, ApiResponse } from '../api-client';
-import type { Vm, VmAction, VmState } from '../tasks/vms';
+import { deleteVmAfterScenario, type Vm, type VmAction, type VmState } from '../tasks/vms';
 import type { NovaWorld } from '../world';
 import { EventStream, type StreamMessage } from '../ws-client';
+import { pick, readAllPages } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -124,9 +125,6 @@ const INVALID_BODIES: readonly { what: string; field: string; body: (name: strin
   { what: 'an unknown field', field: 'colour', body: (name) => ({ name, colour: 'red' }) },
 ];
 
-function pick<T>(items: readonly T[], index: number): T | undefined {
-  return items.length === 0 ? undefined : items[index % items.length];
-}
 
 /** A VM's name without the sequence's prefix ("vm 3"), the same whenever the sequence is replayed. */
 function label(real: VmSystem, name: string): string {
@@ -145,13 +143,7 @@ function tagsOf(real: VmSystem, spec: Spec): string[] {
 async function requestVm(real: VmSystem, name: string, spec: Spec): Promise<ApiResponse<Vm>> {
   const { extraTags: _extra, ...fields } = spec;
   const response = await real.api.post<Vm>('/api/v1/vms', { name, ...fields, tags: tagsOf(real, spec) });
-  if (response.status === 201) {
-    const { id } = response.data;
-    real.world.ledger.add(`VM ${name} (${id})`, async () => {
-      const deleted = await (await real.world.suite.admin()).delete(`/api/v1/vms/${id}`);
-      if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
-    });
-  }
+  if (response.status === 201) deleteVmAfterScenario(real.world, response.data);
   return response;
 }
 
@@ -343,31 +335,9 @@ function inListOrder(vms: readonly ModelVm[]): ModelVm[] {
   return [...vms].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-interface VmList {
-  items: Vm[];
-  total: number;
-  page: number;
-  page_size: number;
-}
-
-/** Every page of a filtered list, at `pageSize`, and the page after the last (which must be empty). */
-async function readAllPages(real: VmSystem, filter: Record<string, string>, pageSize: number, what: string): Promise<{ items: Vm[]; totals: number[] }> {
-  const items: Vm[] = [];
-  const totals: number[] = [];
-  for (let page = 1; page <= 200; page++) {
-    const response = await real.api.get<VmList>('/api/v1/vms', { params: { ...filter, page, page_size: pageSize }, retries: 0 });
-    assert.equal(response.status, 200, `reading page ${page} of ${what} was answered ${response.status} ${JSON.stringify(response.data)}`);
-    assert.equal(response.data.page, page, `page ${page} of ${what} calls itself page ${response.data.page}`);
-    assert.equal(response.data.page_size, pageSize, `page ${page} of ${what} gives its size as ${response.data.page_size}, not ${pageSize}`);
-    totals.push(response.data.total);
-    items.push(...response.data.items);
-    if (response.data.items.length < pageSize) return { items, totals };
-  }
-  throw new Error(`${what} still had items after 200 pages of ${pageSize}`);
-}
 
 async function expectList(real: VmSystem, filter: Record<string, string>, expected: readonly ModelVm[], pageSize: number, what: string): Promise<void> {
-  const { items, totals } = await readAllPages(real, filter, pageSize, what);
+  const { items, totals } = await readAllPages<Vm>(real.api, '/api/v1/vms', filter, pageSize, what);
   const ids = items.map((vm) => vm.id);
   assert.equal(new Set(ids).size, ids.length, `${what}, read page by page ${pageSize} at a time, lists a VM twice: ${ids.join(', ')}`);
   for (const total of totals) assert.equal(total, expected.length, `${what} gives a total of ${total}, but ${expected.length} VMs match`);
@@ -538,7 +508,7 @@ export function vmModelCheck(world: NovaWorld): ModelCheck<VmModel, VmSystem> {
     async teardown(real) {
       try {
         const admin = await world.suite.admin();
-        const { items } = await readAllPages({ ...real, api: admin }, { tag: real.tag }, 500, 'the VMs of the sequence');
+        const { items } = await readAllPages<Vm>(admin, '/api/v1/vms', { tag: real.tag }, 500, 'the VMs of the sequence');
         for (const vm of items) await admin.delete(`/api/v1/vms/${vm.id}`);
       } finally {
         await real.stream.close();

@@ -60,14 +60,16 @@ export async function requestVm(world: NovaWorld, alias: string, spec: VmSpec = 
 export async function submitVm(world: NovaWorld, body: Record<string, unknown>): Promise<ApiResponse<Vm>> {
   const response = await world.actor.api.post<Vm>('/api/v1/vms', { ...body, tags: [world.scenarioTag] });
   world.lastResponse = response;
-  if (response.status === 201) {
-    const { id, name } = response.data;
-    world.ledger.add(`VM ${name} (${id})`, async () => {
-      const deleted = await (await world.suite.admin()).delete(`/api/v1/vms/${id}`);
-      if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
-    });
-  }
+  if (response.status === 201) deleteVmAfterScenario(world, response.data);
   return response;
+}
+
+/** Deletes the VM after the scenario, whatever its outcome (gone already is fine). */
+export function deleteVmAfterScenario(world: NovaWorld, { id, name }: { id: string; name: string }): void {
+  world.ledger.add(`VM ${name} (${id})`, async () => {
+    const deleted = await (await world.suite.admin()).delete(`/api/v1/vms/${id}`);
+    if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
+  });
 }
 
 /** Asks for a second VM under a name this scenario already gave a VM; the first is kept aside to check it is untouched. */
