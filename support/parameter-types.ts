@@ -1,4 +1,5 @@
 import { defineParameterType } from '@cucumber/cucumber';
+import { AREAS } from './permissions/probe';
 
 defineParameterType({
   name: 'role',
@@ -34,4 +35,10 @@ defineParameterType({
   name: 'protected action',
   regexp: /list the virtual machines|create a virtual machine|stop a virtual machine|delete a virtual machine|create a user account/,
   transformer: (action: string) => action,
+});
+
+defineParameterType({
+  name: 'permission area',
+  regexp: new RegExp(AREAS.map((area) => area.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')),
+  transformer: (area: string) => area,
 });

@@ -93,7 +93,7 @@ export function createAutoscalingModule(): ReferenceModule {
       });
 
       router.delete('/api/v1/autoscaling/groups/:id', async (request) => {
-        ctx.auth.requireRole(request, 'operator');
+        ctx.auth.requireRole(request, ctx.faults.has('autoscaling-delete-open-to-viewers') ? 'viewer' : 'operator');
         const { id } = group(request);
         await scaler.deleteGroup(id);
         load.forgetGroup(id);

@@ -102,7 +102,8 @@ export function createConsensusModule(): ReferenceModule {
       }));
 
       if (!ctx.options.simulation) return;
-      const admin = (request: ApiRequest): void => void ctx.auth.requireRole(request, 'admin');
+      const simulatorRole = ctx.faults.has('cluster-simulation-open-to-operators') ? 'operator' : 'admin';
+      const admin = (request: ApiRequest): void => void ctx.auth.requireRole(request, simulatorRole);
 
       router.post('/api/v1/simulation/clusters', guarded((request) => {
         admin(request);

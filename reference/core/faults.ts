@@ -26,6 +26,9 @@ const SESSION_EXPIRES = 'A session expires after its lifetime';
 const NO_PASSWORDS = 'Passwords are never given out';
 const LOCKOUT = 'Repeated failed sign-ins lock the account for a while';
 const RATE_LIMITED = 'A client that sends too many requests is slowed down';
+// features/system/backend/permissions.feature (one scenario per area of the outline)
+const permissions = (area: string): string => `Each role may do exactly what the contract allows with ${area}`;
+const PERMISSIONS_VMS = permissions('virtual machines');
 // features/system/backend/model-credentials.feature
 const CREDENTIALS_MODEL = 'Any sequence of account and session operations keeps every credential and every view of the accounts consistent';
 // features/system/frontend/auth-flows.feature
@@ -107,7 +110,7 @@ export const faults: FaultDefinition[] = [
   {
     name: 'vm-list-public',
     description: 'The VM list forgets to check the token: anyone may list the VMs without signing in.',
-    scenarios: [SIGN_IN_REQUIRED],
+    scenarios: [SIGN_IN_REQUIRED, PERMISSIONS_VMS],
   },
   {
     name: 'vm-paging-off-by-one',
@@ -152,7 +155,7 @@ export const faults: FaultDefinition[] = [
   {
     name: 'ws-accepts-anonymous',
     description: 'The real-time stream accepts connections without a valid token.',
-    scenarios: [STREAM_NEEDS_SESSION],
+    scenarios: [STREAM_NEEDS_SESSION, PERMISSIONS_VMS],
   },
   {
     name: 'ws-resume-loses-events',
@@ -167,12 +170,12 @@ export const faults: FaultDefinition[] = [
   {
     name: 'viewer-may-delete',
     description: 'Deleting a VM requires only the viewer role instead of operator.',
-    scenarios: [ROLE_MATRIX],
+    scenarios: [ROLE_MATRIX, PERMISSIONS_VMS],
   },
   {
     name: 'logout-does-not-revoke',
     description: 'Logout answers 200 but does not revoke the token, which keeps working until it expires.',
-    scenarios: [SIGN_OUT, SIGN_OUT_EVERY_TAB],
+    scenarios: [SIGN_OUT, SIGN_OUT_EVERY_TAB, permissions('accounts and sessions')],
   },
   {
     name: 'logout-keeps-streams',
@@ -228,5 +231,41 @@ export const faults: FaultDefinition[] = [
     name: 'rate-limit-headers-missing',
     description: 'The X-RateLimit-* headers are left out of /api/v1 answers (limits are still counted).',
     scenarios: [RATE_LIMITED],
+  },
+  // Permission checks of the other domains, found by the contract-derived permission matrix.
+  {
+    name: 'network-policy-delete-open-to-viewers',
+    description: 'Deleting a network policy asks for the viewer role instead of operator, so any viewer can open or close traffic between segments.',
+    scenarios: [permissions('networks')],
+  },
+  {
+    name: 'federation-join-open-to-operators',
+    description: 'Registering a peer cluster asks for the operator role instead of admin.',
+    scenarios: [permissions('federation')],
+  },
+  {
+    name: 'volume-detach-checks-role-last',
+    description: 'Detaching a volume checks the role after detaching it: a viewer is answered 403, yet the volume is detached.',
+    scenarios: [permissions('storage')],
+  },
+  {
+    name: 'cluster-simulation-open-to-operators',
+    description: "The simulated consensus clusters (start, fail, partition, links, delete) ask for the operator role instead of admin.",
+    scenarios: [permissions('consensus')],
+  },
+  {
+    name: 'mlestar-stage-run-open-to-viewers',
+    description: 'Running a single MLE-Star stage asks for the viewer role instead of operator.',
+    scenarios: [permissions('MLE-Star')],
+  },
+  {
+    name: 'autoscaling-delete-open-to-viewers',
+    description: 'Deleting a scaling group (and its machines) asks for the viewer role instead of operator.',
+    scenarios: [permissions('autoscaling')],
+  },
+  {
+    name: 'component-simulation-open-to-operators',
+    description: 'Failing and recovering control plane components asks for the operator role instead of admin.',
+    scenarios: [permissions('outages of control plane components')],
   },
 ];

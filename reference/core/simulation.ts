@@ -13,7 +13,7 @@ export function createSimulationModule(): ReferenceModule {
     register(router: Router, ctx: ReferenceContext) {
       if (!ctx.options.simulation) return;
       const component = (request: ApiRequest): ComponentName => {
-        ctx.auth.requireRole(request, 'admin');
+        ctx.auth.requireRole(request, ctx.faults.has('component-simulation-open-to-operators') ? 'operator' : 'admin');
         const name = request.params.component;
         if (!isComponentName(name)) throw notFound(`unknown component "${name}": expected one of ${COMPONENTS.join(', ')}`);
         return name;

@@ -99,7 +99,7 @@ export function createFederationModule(): ReferenceModule {
       router.post(
         '/api/v1/federation/members',
         answering(async (request) => {
-          auth.requireRole(request, 'admin');
+          auth.requireRole(request, context.faults.has('federation-join-open-to-operators') ? 'operator' : 'admin');
           const body = objectBody(request);
           return reply.created(await change((f) => f.registerPeer(body)));
         }),

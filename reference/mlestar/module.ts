@@ -50,7 +50,7 @@ export function createMlestarModule(): ReferenceModule {
         return reply.status(202, await projects.run(request.params.id, runRequest(request.body)));
       });
       router.post(`${BASE}/:id/stages/:stage/runs`, async (request) => {
-        auth.requireRole(request, 'operator');
+        auth.requireRole(request, ctx.faults.has('mlestar-stage-run-open-to-viewers') ? 'viewer' : 'operator');
         const stage = request.params.stage;
         if (!isStage(stage)) throw invalidInput('stage', [{ field: 'stage', message: `must be one of ${STAGES.join(', ')}; got "${stage}"` }]);
         return reply.status(202, await projects.run(request.params.id, { from: stage, to: stage }));

@@ -164,7 +164,7 @@ export function createNetworkModule(): ReferenceModule {
       router.delete(
         '/api/v1/network-policies/:id',
         answering(async (request) => {
-          auth.requireRole(request, 'operator');
+          auth.requireRole(request, context.faults.has('network-policy-delete-open-to-viewers') ? 'viewer' : 'operator');
           const { id } = request.params;
           await change(() => fabric.deletePolicy(id), (client) => store.deletePolicy(client, id));
           events.publish('network.policy_deleted', { policy_id: id });
