@@ -31,10 +31,10 @@ export class Fixtures {
     readonly admin: ApiClient,
   ) {}
 
-  /** A name unique to the scenario and the call, e.g. `pm-vm-3f9a0c2d-7`. */
+  /** A name unique to the scenario and the call, e.g. `pm-vm-3f9a0c2d-0007` (no name is the start of another). */
   name(kind: string): string {
     this.counter += 1;
-    return `pm-${kind}-${this.world.runId}-${this.counter}`;
+    return `pm-${kind}-${this.world.runId}-${String(this.counter).padStart(4, '0')}`;
   }
 
   private once<T>(key: string, make: () => Promise<T>): Promise<T> {
