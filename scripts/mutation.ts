@@ -1,0 +1,244 @@
+// `npm run mutation -- <domain> [<domain> ...]`: mutation testing of the embedded reference with
+// StrykerJS. Each mutant of the domain's reference modules is switched on in turn (the reference
+// process reads __STRYKER_ACTIVE_MUTANT__ from the environment the suite's launcher passes on) and
+// the domain's features run against it; a mutant the features do not notice survives.
+//
+//   npm run mutation -- --list              the domains, their modules and features
+//   npm run mutation -- network             one domain (incremental: only what changed is tested again)
+//   npm run mutation -- network --force     every mutant again
+//   npm run mutation -- vms --concurrency 1 feature runs at a time (default 2)
+//
+// Results: reports/mutation/<domain>/index.html (Stryker's report), mutation.json and summary.json;
+// the incremental state is kept in mutation/<domain>.incremental.json (committed, so that a fresh
+// clone reruns only what changed).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+export interface MutationDomain {
+  /** Reference modules whose mutants are tried (globs, relative to the repository). */
+  mutate: string[];
+  /** The features that must notice them. */
+  features: string[];
+}
+
+export const MUTATION_DOMAINS: Record<string, MutationDomain> = {
+  vms: {
+    mutate: ['reference/core/vms/*.ts', 'reference/core/dashboard.ts'],
+    features: ['features/system/backend/vm-lifecycle.feature', 'features/system/frontend/rest-api.feature', 'features/system/frontend/state-sync.feature'],
+  },
+  auth: {
+    mutate: ['reference/core/auth/*.ts'],
+    features: ['features/system/backend/security.feature', 'features/system/backend/model-credentials.feature', 'features/system/frontend/auth-flows.feature', 'features/system/backend/permissions.feature'],
+  },
+  'rate-limits': {
+    mutate: ['reference/core/rate-limit.ts'],
+    features: ['features/system/backend/security.feature', 'features/system/frontend/rest-api.feature'],
+  },
+  'event-stream': {
+    mutate: ['reference/core/stream.ts', 'reference/core/events.ts'],
+    features: ['features/system/frontend/realtime-updates.feature', 'features/system/backend/vm-lifecycle.feature'],
+  },
+  autoscaling: {
+    mutate: ['reference/autoscaling/*.ts', '!reference/autoscaling/faults.ts', '!reference/autoscaling/fault-names.ts'],
+    features: ['features/system/backend/autoscaling.feature'],
+  },
+  consensus: {
+    mutate: ['reference/consensus/*.ts', '!reference/consensus/faults.ts', '!reference/consensus/fault-names.ts'],
+    features: ['features/system/backend/consensus.feature'],
+  },
+  storage: {
+    mutate: ['reference/storage/*.ts', '!reference/storage/faults.ts'],
+    features: ['features/system/backend/storage.feature'],
+  },
+  network: {
+    mutate: ['reference/network/*.ts', '!reference/network/faults.ts'],
+    features: ['features/system/backend/network-isolation.feature'],
+  },
+  federation: {
+    mutate: ['reference/federation/*.ts', '!reference/federation/faults.ts'],
+    features: ['features/system/backend/federation.feature', 'features/system/backend/vm-migration.feature'],
+  },
+  mlestar: {
+    mutate: ['reference/mlestar/evaluation.ts', 'reference/mlestar/metrics.ts', 'reference/mlestar/monitoring.ts', 'reference/mlestar/drift.ts', 'reference/mlestar/endpoint.ts'],
+    features: ['features/mle-star/workflow.feature', 'features/mle-star/stages.feature'],
+  },
+};
+
+interface Options {
+  domains: string[];
+  concurrency: number;
+  force: boolean;
+}
+
+function parseArgs(argv: string[]): Options | 'list' {
+  const options: Options = { domains: [], concurrency: 2, force: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--list') return 'list';
+    if (arg === '--force') options.force = true;
+    else if (arg === '--concurrency') {
+      const value = argv[++i] ?? '';
+      if (!/^[1-9]\d*$/.test(value)) throw new Error(`--concurrency must be a whole number of at least 1, got "${value}"`);
+      options.concurrency = Number(value);
+    } else if (arg.startsWith('-')) throw new Error(`unknown option "${arg}": expected --list, --force or --concurrency <n>`);
+    else if (!MUTATION_DOMAINS[arg]) throw new Error(`unknown domain "${arg}": expected one of ${Object.keys(MUTATION_DOMAINS).join(', ')}`);
+    else options.domains.push(arg);
+  }
+  if (options.domains.length === 0) throw new Error(`name a domain: ${Object.keys(MUTATION_DOMAINS).join(', ')} (or --list)`);
+  return options;
+}
+
+/** The Stryker configuration of one domain's run. */
+export function strykerConfig(name: string, domain: MutationDomain, options: { concurrency: number; force: boolean }): Record<string, unknown> {
+  const out = `reports/mutation/${name}`;
+  // Each Stryker worker runs the features with a reports folder of its own (the runs would refuse
+  // to share one); ci mode keeps load durations short.
+  const command = [
+    'NOVACRON_TEST_MODE=ci',
+    'NOVACRON_REPORTS_DIR=reports/worker-$STRYKER_MUTATOR_WORKER',
+    'npm run cucumber --silent --',
+    ...domain.features,
+    '--format progress',
+  ].join(' ');
+  return {
+    $schema: '../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    testRunner: 'command',
+    commandRunner: { command },
+    coverageAnalysis: 'off',
+    mutate: domain.mutate,
+    concurrency: options.concurrency,
+    incremental: true,
+    incrementalFile: `mutation/${name}.incremental.json`,
+    force: options.force,
+    reporters: ['html', 'json', 'progress', 'clear-text'],
+    htmlReporter: { fileName: `${out}/index.html` },
+    jsonReporter: { fileName: `${out}/mutation.json` },
+    clearTextReporter: { allowColor: false, logTests: false, reportMutants: false },
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: true,
+    ignorePatterns: ['reports', 'coverage', 'mutation', '.stryker-tmp'],
+    // A feature run takes tens of seconds; a mutant that makes it hang counts as detected (timeout).
+    timeoutFactor: 2,
+    timeoutMS: 60_000,
+    disableTypeChecks: true,
+    logLevel: 'info',
+    fileLogLevel: 'off',
+  };
+}
+
+interface MutantRecord {
+  id: string;
+  mutatorName: string;
+  replacement?: string;
+  status: 'Killed' | 'Survived' | 'Timeout' | 'NoCoverage' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
+  location: { start: { line: number; column: number } };
+}
+
+export interface MutationSummary {
+  domain: string;
+  date: string;
+  commit: string;
+  mutants: number;
+  killed: number;
+  survived: number;
+  timedOut: number;
+  noCoverage: number;
+  errors: number;
+  /** (killed + timed out) / (every mutant that ran), in percent. */
+  score: number;
+  seconds: number;
+  survivors: string[];
+}
+
+/** Counts a mutation-testing-report-schema JSON report into the figures of docs/MUTATION.md. */
+export function summarize(domain: string, report: { files: Record<string, { mutants: MutantRecord[] }> }, meta: { date: string; commit: string; seconds: number }): MutationSummary {
+  const entries = Object.entries(report.files).flatMap(([file, { mutants }]) => mutants.map((mutant) => ({ file, mutant })));
+  const count = (status: MutantRecord['status']) => entries.filter((e) => e.mutant.status === status).length;
+  const killed = count('Killed');
+  const timedOut = count('Timeout');
+  const survived = count('Survived');
+  const noCoverage = count('NoCoverage');
+  const errors = count('CompileError') + count('RuntimeError');
+  const ran = killed + timedOut + survived + noCoverage;
+  return {
+    domain,
+    ...meta,
+    mutants: entries.length,
+    killed,
+    survived,
+    timedOut,
+    noCoverage,
+    errors,
+    score: ran === 0 ? 0 : Math.round(((killed + timedOut) / ran) * 1000) / 10,
+    survivors: entries
+      .filter((e) => e.mutant.status === 'Survived')
+      .map((e) => `${e.file}:${e.mutant.location.start.line} ${e.mutant.mutatorName}${e.mutant.replacement === undefined ? '' : ` -> ${e.mutant.replacement.split('\n')[0].slice(0, 80)}`}`),
+  };
+}
+
+function run(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+function commitOf(): string {
+  try {
+    const head = readFileSync(join(ROOT, '.git', 'HEAD'), 'utf8').trim();
+    if (!head.startsWith('ref: ')) return head.slice(0, 7);
+    const ref = join(ROOT, '.git', head.slice(5));
+    return existsSync(ref) ? readFileSync(ref, 'utf8').trim().slice(0, 7) : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArgs(process.argv.slice(2));
+  if (parsed === 'list') {
+    for (const [name, domain] of Object.entries(MUTATION_DOMAINS)) console.log(`${name.padEnd(13)} ${domain.mutate.join(' ')}\n${''.padEnd(13)} features: ${domain.features.map((f) => relative('features', f)).join(', ')}`);
+    return 0;
+  }
+  let worst = 0;
+  for (const name of parsed.domains) {
+    const out = join(ROOT, 'reports', 'mutation', name);
+    mkdirSync(out, { recursive: true });
+    mkdirSync(join(ROOT, 'mutation'), { recursive: true });
+    const configFile = join(out, 'stryker.config.json');
+    writeFileSync(configFile, `${JSON.stringify(strykerConfig(name, MUTATION_DOMAINS[name], parsed), null, 2)}\n`);
+    console.log(`mutation testing of ${name}: ${MUTATION_DOMAINS[name].mutate.join(' ')} against ${MUTATION_DOMAINS[name].features.length} feature file(s)`);
+    const started = performance.now();
+    const code = await run(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', relative(ROOT, configFile)]);
+    const reportFile = join(out, 'mutation.json');
+    if (code !== 0 || !existsSync(reportFile)) {
+      console.error(`mutation: Stryker stopped (exit code ${code}) before it reported on ${name}; its log is above`);
+      worst = Math.max(worst, code || 1);
+      continue;
+    }
+    const summary = summarize(name, JSON.parse(readFileSync(reportFile, 'utf8')) as Parameters<typeof summarize>[1], {
+      date: new Date().toISOString().slice(0, 10),
+      commit: commitOf(),
+      seconds: Math.round((performance.now() - started) / 1000),
+    });
+    writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(
+      `${name}: ${summary.mutants} mutants, ${summary.killed} killed, ${summary.survived} survived, ${summary.timedOut} timed out, ${summary.noCoverage} not run, score ${summary.score}% (${summary.seconds} s)`,
+    );
+    for (const survivor of summary.survivors) console.log(`  survived: ${survivor}`);
+  }
+  return worst;
+}
+
+if (require.main === module) {
+  main()
+    .then((code) => process.exit(code))
+    .catch((error: Error) => {
+      console.error(`mutation: ${error.message}`);
+      process.exit(2);
+    });
+}

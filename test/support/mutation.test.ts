@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { MUTATION_DOMAINS, strykerConfig, summarize } from '../../scripts/mutation';
+
+const ROOT = join(__dirname, '..', '..');
+
+describe('mutation testing', () => {
+  it('names feature files that exist for every domain', () => {
+    for (const [name, domain] of Object.entries(MUTATION_DOMAINS)) {
+      for (const feature of domain.features) assert.ok(existsSync(join(ROOT, feature)), `${name}: ${feature} does not exist`);
+      assert.ok(domain.mutate.some((glob) => !glob.startsWith('!')), `${name} mutates nothing`);
+    }
+  });
+
+  it('runs the features through the command runner, each worker with a reports folder of its own, incrementally', () => {
+    const config = strykerConfig('network', MUTATION_DOMAINS.network, { concurrency: 2, force: false });
+    assert.equal(config.testRunner, 'command');
+    assert.equal(config.coverageAnalysis, 'off');
+    assert.equal(config.incremental, true);
+    assert.equal(config.incrementalFile, 'mutation/network.incremental.json');
+    const { command } = config.commandRunner as { command: string };
+    assert.match(command, /^NOVACRON_TEST_MODE=ci NOVACRON_REPORTS_DIR=reports\/worker-\$STRYKER_MUTATOR_WORKER npm run cucumber --silent -- features\/system\/backend\/network-isolation\.feature/);
+    assert.deepEqual(config.mutate, MUTATION_DOMAINS.network.mutate);
+  });
+
+  it('counts a report into the score of docs/MUTATION.md and lists the survivors', () => {
+    const mutant = (id: string, status: string, line: number) => ({ id, mutatorName: 'EqualityOperator', replacement: 'a !== b', status, location: { start: { line, column: 1 } } });
+    const report = {
+      files: {
+        'reference/network/cidr.ts': { mutants: [mutant('1', 'Killed', 3), mutant('2', 'Survived', 7), mutant('3', 'Timeout', 9)] },
+        'reference/network/fabric.ts': { mutants: [mutant('4', 'Killed', 1), mutant('5', 'CompileError', 2)] },
+      },
+    } as unknown as Parameters<typeof summarize>[1];
+    const summary = summarize('network', report, { date: '2026-12-03', commit: 'abc1234', seconds: 60 });
+    assert.deepEqual(
+      { mutants: summary.mutants, killed: summary.killed, survived: summary.survived, timedOut: summary.timedOut, errors: summary.errors, score: summary.score },
+      { mutants: 5, killed: 2, survived: 1, timedOut: 1, errors: 1, score: 75 },
+    );
+    assert.deepEqual(summary.survivors, ['reference/network/cidr.ts:7 EqualityOperator -> a !== b']);
+  });
+});
