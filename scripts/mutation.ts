@@ -94,11 +94,11 @@ function parseArgs(argv: string[]): Options | 'list' {
 /** The Stryker configuration of one domain's run. */
 export function strykerConfig(name: string, domain: MutationDomain, options: { concurrency: number; force: boolean }): Record<string, unknown> {
   const out = `reports/mutation/${name}`;
-  // Each Stryker worker runs the features with a reports folder of its own (the runs would refuse
-  // to share one); ci mode keeps load durations short.
+  // Each feature run has a reports folder of its own ($$: the pid of its shell), since runs refuse
+  // to share one; ci mode keeps load durations short.
   const command = [
     'NOVACRON_TEST_MODE=ci',
-    'NOVACRON_REPORTS_DIR=reports/worker-$STRYKER_MUTATOR_WORKER',
+    'NOVACRON_REPORTS_DIR=reports/run-$$',
     'npm run cucumber --silent --',
     ...domain.features,
     '--format progress',
@@ -133,9 +133,13 @@ interface MutantRecord {
   id: string;
   mutatorName: string;
   replacement?: string;
+  statusReason?: string;
   status: 'Killed' | 'Survived' | 'Timeout' | 'NoCoverage' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
   location: { start: { line: number; column: number } };
 }
+
+/** What a feature run says when it could not run at all: its failure is no kill. */
+const NOT_RUN = /is being written by another run|novacron-spec: (?:PostgreSQL|Redis) /;
 
 export interface MutationSummary {
   domain: string;
@@ -147,6 +151,8 @@ export interface MutationSummary {
   timedOut: number;
   noCoverage: number;
   errors: number;
+  /** "Killed" by a run that could not run (e.g. refused to share a reports folder): not a kill. */
+  unrun: number;
   /** (killed + timed out) / (every mutant that ran), in percent. */
   score: number;
   seconds: number;
@@ -157,7 +163,8 @@ export interface MutationSummary {
 export function summarize(domain: string, report: { files: Record<string, { mutants: MutantRecord[] }> }, meta: { date: string; commit: string; seconds: number }): MutationSummary {
   const entries = Object.entries(report.files).flatMap(([file, { mutants }]) => mutants.map((mutant) => ({ file, mutant })));
   const count = (status: MutantRecord['status']) => entries.filter((e) => e.mutant.status === status).length;
-  const killed = count('Killed');
+  const unrun = entries.filter((e) => e.mutant.status === 'Killed' && NOT_RUN.test(e.mutant.statusReason ?? '')).length;
+  const killed = count('Killed') - unrun;
   const timedOut = count('Timeout');
   const survived = count('Survived');
   const noCoverage = count('NoCoverage');
@@ -172,6 +179,7 @@ export function summarize(domain: string, report: { files: Record<string, { muta
     timedOut,
     noCoverage,
     errors,
+    unrun,
     score: ran === 0 ? 0 : Math.round(((killed + timedOut) / ran) * 1000) / 10,
     survivors: entries
       .filter((e) => e.mutant.status === 'Survived')
@@ -230,6 +238,10 @@ async function main(): Promise<number> {
       `${name}: ${summary.mutants} mutants, ${summary.killed} killed, ${summary.survived} survived, ${summary.timedOut} timed out, ${summary.noCoverage} not run, score ${summary.score}% (${summary.seconds} s)`,
     );
     for (const survivor of summary.survivors) console.log(`  survived: ${survivor}`);
+    if (summary.unrun > 0) {
+      console.error(`mutation: ${summary.unrun} mutant(s) of ${name} were "killed" by feature runs that could not run (see statusReason in ${relative(ROOT, reportFile)}); the score leaves them out`);
+      worst = Math.max(worst, 1);
+    }
   }
   return worst;
 }

@@ -102,10 +102,30 @@ async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
         ...Object.entries(report.metrics)
           .filter(([, value]) => typeof value === 'number')
           .map(([name, value]) => ({ label: name, value: String(value) })),
+        ...mutationRows(files.dir),
       ],
     },
   });
   rmSync(jsonDir, { recursive: true, force: true });
+}
+
+/**
+ * One row per domain that `npm run mutation` measured into this reports folder: its score and a
+ * link to Stryker's page of every mutant.
+ */
+export function mutationRows(reportsDir: string): { label: string; value: string }[] {
+  const root = join(reportsDir, 'mutation');
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((domain) => existsSync(join(root, domain, 'summary.json')))
+    .sort()
+    .map((domain) => {
+      const summary = JSON.parse(readFileSync(join(root, domain, 'summary.json'), 'utf8')) as { score: number; mutants: number; survived: number; date: string; commit: string };
+      return {
+        label: `Mutation score: ${domain}`,
+        value: `<a href="../mutation/${domain}/index.html">${summary.score}%</a> of ${summary.mutants} mutants, ${summary.survived} survived (${summary.date}, ${summary.commit})`,
+      };
+    });
 }
 
 export { closingLine };

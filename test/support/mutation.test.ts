@@ -14,29 +14,31 @@ describe('mutation testing', () => {
     }
   });
 
-  it('runs the features through the command runner, each worker with a reports folder of its own, incrementally', () => {
+  it('runs the features through the command runner, each run with a reports folder of its own, incrementally', () => {
     const config = strykerConfig('network', MUTATION_DOMAINS.network, { concurrency: 2, force: false });
     assert.equal(config.testRunner, 'command');
     assert.equal(config.coverageAnalysis, 'off');
     assert.equal(config.incremental, true);
     assert.equal(config.incrementalFile, 'mutation/network.incremental.json');
     const { command } = config.commandRunner as { command: string };
-    assert.match(command, /^NOVACRON_TEST_MODE=ci NOVACRON_REPORTS_DIR=reports\/worker-\$STRYKER_MUTATOR_WORKER npm run cucumber --silent -- features\/system\/backend\/network-isolation\.feature/);
+    assert.match(command, /^NOVACRON_TEST_MODE=ci NOVACRON_REPORTS_DIR=reports\/run-\$\$ npm run cucumber --silent -- features\/system\/backend\/network-isolation\.feature/);
     assert.deepEqual(config.mutate, MUTATION_DOMAINS.network.mutate);
   });
 
-  it('counts a report into the score of docs/MUTATION.md and lists the survivors', () => {
+  it('counts a report into the score of docs/MUTATION.md, lists the survivors and does not count a run that could not run as a kill', () => {
     const mutant = (id: string, status: string, line: number) => ({ id, mutatorName: 'EqualityOperator', replacement: 'a !== b', status, location: { start: { line, column: 1 } } });
     const report = {
       files: {
         'reference/network/cidr.ts': { mutants: [mutant('1', 'Killed', 3), mutant('2', 'Survived', 7), mutant('3', 'Timeout', 9)] },
-        'reference/network/fabric.ts': { mutants: [mutant('4', 'Killed', 1), mutant('5', 'CompileError', 2)] },
+        'reference/network/fabric.ts': {
+          mutants: [mutant('4', 'Killed', 1), mutant('5', 'CompileError', 2), { ...mutant('6', 'Killed', 4), statusReason: 'novacron-spec: reports/run-1/ is being written by another run (pid 7)' }],
+        },
       },
     } as unknown as Parameters<typeof summarize>[1];
     const summary = summarize('network', report, { date: '2026-12-03', commit: 'abc1234', seconds: 60 });
     assert.deepEqual(
-      { mutants: summary.mutants, killed: summary.killed, survived: summary.survived, timedOut: summary.timedOut, errors: summary.errors, score: summary.score },
-      { mutants: 5, killed: 2, survived: 1, timedOut: 1, errors: 1, score: 75 },
+      { mutants: summary.mutants, killed: summary.killed, survived: summary.survived, timedOut: summary.timedOut, errors: summary.errors, unrun: summary.unrun, score: summary.score },
+      { mutants: 6, killed: 2, survived: 1, timedOut: 1, errors: 1, unrun: 1, score: 75 },
     );
     assert.deepEqual(summary.survivors, ['reference/network/cidr.ts:7 EqualityOperator -> a !== b']);
   });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type * as messages from '@cucumber/messages';
+import { mutationRows } from '../../support/report/generate';
 import { buildReport, closingLine } from '../../support/report/summary';
 import { METRICS_KEY } from '../../support/metrics';
 
@@ -65,5 +69,22 @@ describe('the JSON report', () => {
 
   it('closes with the scenario counts CI reads', () => {
     assert.equal(closingLine(report), '2 passed, 1 failed');
+  });
+});
+
+describe('the mutation scores in the HTML report', () => {
+  it('gives one row per measured domain, linking to its page, and none without measurements', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'novacron-mutation-rows-'));
+    try {
+      assert.deepEqual(mutationRows(dir), []);
+      mkdirSync(join(dir, 'mutation', 'vms'), { recursive: true });
+      mkdirSync(join(dir, 'mutation', 'network'), { recursive: true });
+      writeFileSync(join(dir, 'mutation', 'vms', 'summary.json'), JSON.stringify({ score: 97.5, mutants: 684, survived: 17, date: '2026-12-03', commit: 'abc1234' }));
+      assert.deepEqual(mutationRows(dir), [
+        { label: 'Mutation score: vms', value: '<a href="../mutation/vms/index.html">97.5%</a> of 684 mutants, 17 survived (2026-12-03, abc1234)' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
