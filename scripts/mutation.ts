@@ -35,7 +35,7 @@ export const MUTATION_DOMAINS: Record<string, MutationDomain> = {
   },
   'rate-limits': {
     mutate: ['reference/core/rate-limit.ts'],
-    features: ['features/system/backend/security.feature', 'features/system/frontend/rest-api.feature'],
+    features: ['features/system/backend/security.feature', 'features/system/backend/model-rate-limits.feature'],
   },
   'event-stream': {
     mutate: ['reference/core/stream.ts', 'reference/core/events.ts'],

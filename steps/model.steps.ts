@@ -1,6 +1,7 @@
 import { Then } from '@cucumber/cucumber';
 import { checkCredentialModel } from '../support/model/credentials';
 import { checkNetworkModel } from '../support/model/network';
+import { checkRateModel } from '../support/model/rate-limits';
 import { checkStorageModel } from '../support/model/storage';
 import { checkVmModel } from '../support/model/vms';
 import type { NovaWorld } from '../support/world';
@@ -30,5 +31,12 @@ Then(
   'any sequence of segment creations, attachments, policies, refusals and deletions keeps every segment, address, policy and the reachability between every pair of machines in agreement with what the policies say',
   async function (this: NovaWorld) {
     await checkNetworkModel(this);
+  },
+);
+
+Then(
+  "any sequence of limits set at random and requests of several users counts each user's requests exactly in their window, refuses exactly those beyond the limit and says so in every answer",
+  async function (this: NovaWorld) {
+    await checkRateModel(this);
   },
 );

@@ -29,6 +29,8 @@ const RATE_LIMITED = 'A client that sends too many requests is slowed down';
 // features/system/backend/permissions.feature (one scenario per area of the outline)
 const permissions = (area: string): string => `Each role may do exactly what the contract allows with ${area}`;
 const PERMISSIONS_VMS = permissions('virtual machines');
+// features/system/backend/model-rate-limits.feature
+const RATE_MODEL = "Any sequence of limits and requests counts each user's requests exactly against their own limit";
 // features/system/backend/model-credentials.feature
 const CREDENTIALS_MODEL = 'Any sequence of account and session operations keeps every credential and every view of the accounts consistent';
 // features/system/frontend/auth-flows.feature
@@ -230,7 +232,7 @@ export const faults: FaultDefinition[] = [
   {
     name: 'rate-limit-headers-missing',
     description: 'The X-RateLimit-* headers are left out of /api/v1 answers (limits are still counted).',
-    scenarios: [RATE_LIMITED],
+    scenarios: [RATE_LIMITED, RATE_MODEL],
   },
   // Permission checks of the other domains, found by the contract-derived permission matrix.
   {
@@ -267,5 +269,15 @@ export const faults: FaultDefinition[] = [
     name: 'component-simulation-open-to-operators',
     description: 'Failing and recovering control plane components asks for the operator role instead of admin.',
     scenarios: [permissions('outages of control plane components')],
+  },
+  {
+    name: 'rate-limit-change-waits-for-next-window',
+    description: "A user's limit is read once per window, so a limit an administrator changes applies only from the next window.",
+    scenarios: [RATE_MODEL],
+  },
+  {
+    name: 'rate-limit-refusals-not-counted',
+    description: 'A request refused for its rate limit is taken off the counter again, so the counter in Redis stops at the limit.',
+    scenarios: [RATE_MODEL],
   },
 ];

@@ -174,17 +174,33 @@ export function createRateLimitModule(): ReferenceModule {
         }
       };
 
+      const limitsSeen = new Map<string, { own: ReturnType<typeof ownLimit>; until: number }>();
+      const ownLimit = (userId: string | undefined) => (userId === undefined ? undefined : ctx.users.get(userId)?.rate_limit);
+      const limitChangeWaits = ctx.faults.has('rate-limit-change-waits-for-next-window');
+      const refusalsUncounted = ctx.faults.has('rate-limit-refusals-not-counted');
+
       router.before('/api/v1/', (request: ApiRequest): Promise<void> | undefined => {
         const auth = ctx.auth.authenticate(request);
         const userId = 'principal' in auth ? auth.principal.userId : undefined;
-        const own = userId === undefined ? undefined : ctx.users.get(userId)?.rate_limit;
-        const { requests: limit, windowSeconds } = own ?? defaults;
         const nowSeconds = Date.now() / 1000;
+        let own = ownLimit(userId);
+        if (limitChangeWaits && userId !== undefined) {
+          const seen = limitsSeen.get(userId);
+          if (seen && seen.until > nowSeconds) own = seen.own;
+          else {
+            const window = (own ?? defaults).windowSeconds;
+            limitsSeen.set(userId, { own, until: (Math.floor(nowSeconds / window) + 1) * window });
+          }
+        }
+        const { requests: limit, windowSeconds } = own ?? defaults;
         const windowStart = Math.floor(nowSeconds / windowSeconds) * windowSeconds;
         const reset = windowStart + windowSeconds;
         const key = ctx.redisKey(`ratelimit:${userId ?? `ip:${request.clientIp}`}:${windowStart}`);
         if (own) {
-          return live.hitNow(key, reset * 1000, windowSeconds + 1).then((used) => answer(request, used, limit, windowSeconds, reset, nowSeconds));
+          return live.hitNow(key, reset * 1000, windowSeconds + 1).then(async (used) => {
+            if (refusalsUncounted && used > limit) await ctx.redis.decr(key);
+            answer(request, used, limit, windowSeconds, reset, nowSeconds);
+          });
         }
         answer(request, live.hit(key, reset * 1000, windowSeconds + 1), limit, windowSeconds, reset, nowSeconds);
         return undefined;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { faults as coreFaults, PROPOSED_SCENARIO_TITLES } from '../../reference/core/faults';
-import { ADMIN_PASSWORD, sleep, Subscriber, TestReference, type Vm } from './helpers';
+import { ADMIN_PASSWORD, sleep, Subscriber, TestReference, withRedis, type Vm } from './helpers';
 
 interface Actors {
   ref: TestReference;
@@ -259,6 +259,21 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
     const answer = await ref.request('GET', '/api/v1/vms', { token: viewer });
     assert.equal(answer.status, 200);
     assert.equal(answer.headers.get('x-ratelimit-limit'), null);
+  },
+  'rate-limit-change-waits-for-next-window': async ({ ref, admin }) => {
+    const user = await ref.userToken('viewer', admin);
+    const limit = (requests: number) => ref.request('PUT', `/api/v1/users/${user.id}/rate-limit`, { token: admin, body: { limit: requests, window_seconds: 3600 } });
+    assert.equal((await limit(1)).status, 200);
+    assert.equal((await ref.request('GET', '/api/v1/vms', { token: user.token })).status, 200);
+    assert.equal((await limit(10)).status, 200);
+    assert.equal((await ref.request('GET', '/api/v1/vms', { token: user.token })).status, 429);
+  },
+  'rate-limit-refusals-not-counted': async ({ ref, admin }) => {
+    const user = await ref.userToken('viewer', admin);
+    assert.equal((await ref.request('PUT', `/api/v1/users/${user.id}/rate-limit`, { token: admin, body: { limit: 1, window_seconds: 3600 } })).status, 200);
+    for (let i = 0; i < 3; i++) await ref.request('GET', '/api/v1/vms', { token: user.token });
+    const key = `${ref.prefix}ratelimit:${user.id}:${Math.floor(Date.now() / 1000 / 3600) * 3600}`;
+    assert.equal(await withRedis((redis) => redis.get(key)), '1');
   },
   // Permission checks: the role below the lowest one is let through.
   'network-policy-delete-open-to-viewers': async ({ ref, admin, viewer }) => {
