@@ -19,7 +19,9 @@ import { runModelCheck, type ModelCheck } from './runner';
  *   minus the requests counted in the window, never below 0) and X-RateLimit-Reset (the end of the
  *   window, in Unix seconds); a request counted beyond the limit is refused with 429 and a
  *   Retry-After of the seconds left until the reset (at least 1);
- * - the users' counts are their own: one user's requests never change another's.
+ * - the users' counts are their own: one user's requests never change another's;
+ * - a user without a limit of their own is counted the same way against the default limit (its size
+ *   and window length are the target's settings: the answers state them, and they do not change).
  * After every operation each user's counter in Redis is compared with the model, and every
  * answer's status and headers with what the model predicts for it.
  */
@@ -27,6 +29,8 @@ import { runModelCheck, type ModelCheck } from './runner';
 /** Windows long enough that a sequence rarely spans two; one that does is followed, not guessed. */
 const WINDOWS = [600, 1200, 1800, 3600] as const;
 const USERS = 3;
+/** The last user keeps the default limit: the target's setting, whose window the answers name. */
+const DEFAULT_USER = USERS - 1;
 /** Read endpoints a viewer may call; all of /api/v1 counts alike. */
 const READS = ['/api/v1/vms', '/api/v1/storage/tiers', '/api/v1/networks', '/api/v1/dashboard/summary'] as const;
 
@@ -34,12 +38,14 @@ interface LimitedUser {
   /** Its own limit, once the administrator set one. */
   limit?: number;
   window?: number;
-  /** Requests counted, by window start. */
+  /** Requests counted, by window start (own limit) or by the window's end the answers name (default limit). */
   counts: Map<number, number>;
 }
 
 export interface RateModel {
   users: LimitedUser[];
+  /** The default limit, as the first answer to the default user stated it. */
+  defaultLimit?: number;
 }
 
 export interface RateSystem {
@@ -88,6 +94,28 @@ function judgeAnswer(user: LimitedUser, who: string, response: ApiResponse, sent
   );
 }
 
+/**
+ * A user on the default limit: its size is the target's setting (the first answer says it, and it
+ * must not change), its windows are the ones the answers' Reset names; within a window every request
+ * is counted exactly as for a limit of one's own.
+ */
+function judgeDefaultAnswer(model: RateModel, user: LimitedUser, who: string, response: ApiResponse): void {
+  const limit = header(response, 'x-ratelimit-limit');
+  const reset = header(response, 'x-ratelimit-reset');
+  assert.ok(limit !== undefined && reset !== undefined, `a request of ${who} (default limit) carries no rate-limit headers: ${JSON.stringify(response.headers)}`);
+  model.defaultLimit ??= limit;
+  const used = (user.counts.get(reset) ?? 0) + 1;
+  user.counts.set(reset, used);
+  const what = `request ${used} of ${who} in the default window ending ${new Date(reset * 1000).toISOString()}`;
+  assert.equal(limit, model.defaultLimit, `${what} is counted against a limit of ${limit}, earlier ones against ${model.defaultLimit}`);
+  if (used > limit) {
+    assert.equal(response.status, 429, `${what} was answered ${response.status}, not refused as too many requests`);
+    return;
+  }
+  assert.equal(response.status, 200, `${what} was answered ${response.status} ${body(response)}`);
+  assert.equal(header(response, 'x-ratelimit-remaining'), limit - used, `${what} says ${String(header(response, 'x-ratelimit-remaining'))} requests remain of ${limit}`);
+}
+
 /** Each user's counter for the current window in Redis, against the model's count. */
 async function checkCounters(model: RateModel, real: RateSystem): Promise<void> {
   const redis = await real.world.suite.redis();
@@ -129,8 +157,8 @@ class Burst implements RateCommand {
     readonly read: number,
   ) {}
 
-  /** Only users with a limit of their own: the default one is the target's setting, not the contract's. */
-  check = (model: Readonly<RateModel>): boolean => model.users[this.index].limit !== undefined;
+  /** The users that are given limits only after their limit was set (before, their count would mix two windows' rules). */
+  check = (model: Readonly<RateModel>): boolean => this.index === DEFAULT_USER || model.users[this.index].limit !== undefined;
 
   async run(model: RateModel, real: RateSystem): Promise<void> {
     const user = model.users[this.index];
@@ -138,7 +166,8 @@ class Burst implements RateCommand {
     for (let i = 0; i < this.requests; i++) {
       const sentAt = Date.now() / 1000;
       const response = await real.users[this.index].api.get(READS[this.read], { params: { page_size: 1 }, retries: 0 });
-      judgeAnswer(user, who, response, sentAt, Date.now() / 1000);
+      if (this.index === DEFAULT_USER) judgeDefaultAnswer(model, user, who, response);
+      else judgeAnswer(user, who, response, sentAt, Date.now() / 1000);
     }
     await checkCounters(model, real);
   }
@@ -147,11 +176,12 @@ class Burst implements RateCommand {
 }
 
 const userArb = fc.nat({ max: USERS - 1 });
+const limitedUserArb = fc.nat({ max: DEFAULT_USER - 1 });
 const limitArb = fc.integer({ min: 1, max: 6 });
 const windowArb = fc.constantFrom(...WINDOWS);
 
 export const RATE_COMMANDS: fc.Arbitrary<RateCommand>[] = [
-  fc.tuple(userArb, limitArb, windowArb).map(([index, limit, window]) => new SetLimit(index, limit, window)),
+  fc.tuple(limitedUserArb, limitArb, windowArb).map(([index, limit, window]) => new SetLimit(index, limit, window)),
   fc.tuple(userArb, fc.integer({ min: 1, max: 4 }), fc.nat({ max: READS.length - 1 })).map(([index, requests, read]) => new Burst(index, requests, read)),
   fc.tuple(userArb, fc.integer({ min: 1, max: 4 }), fc.nat({ max: READS.length - 1 })).map(([index, requests, read]) => new Burst(index, requests, read)),
 ];
@@ -170,8 +200,7 @@ export function rateTour(): RateCommand[] {
     new Burst(0, 3, 0),
     new SetLimit(1, 1, 3600), // lowered, and another window length
     new Burst(1, 2, 1),
-    new SetLimit(2, 5, 1200),
-    new Burst(2, 1, 2),
+    new Burst(DEFAULT_USER, 3, 2), // the default limit, counted the same way
   ];
 }
 

@@ -115,6 +115,17 @@ export function goneAfterwards(admin: ApiClient, path: string, params?: Record<s
   };
 }
 
+/** The deletion of a fresh resource at the path `fresh` makes: allowed, it is gone afterwards; refused, it is still there. */
+export function deletionProbe(area: Area, fresh: (context: ProbeContext) => Promise<string>): Probe {
+  return {
+    area,
+    prepare: async (context) => {
+      const path = await fresh(context);
+      return { path, ...goneAfterwards(context.admin, path) };
+    },
+  };
+}
+
 /** Fields of an object, in a stable order, for comparisons that must ignore the rest. */
 export function fields(...names: string[]): (data: unknown) => unknown {
   return (data) => Object.fromEntries(names.map((name) => [name, (data as Record<string, unknown> | null)?.[name]]));
@@ -156,11 +167,15 @@ export async function pageHolding(admin: ApiClient, path: string, id: string, pa
   };
 }
 
-/** After an allowed creation the administrator reads the new resource with these field values. */
-export function createdAs(admin: ApiClient, pathOf: (data: Record<string, unknown>) => string, expected: Record<string, unknown>): (answer: ApiResponse) => Promise<void> {
+/**
+ * After an allowed creation: the new resource is removed after the scenario, and the administrator
+ * reads it at `<collection>/<id>` with these field values.
+ */
+export function createdAs(fixtures: Fixtures, collection: string, expected: Record<string, unknown>): (answer: ApiResponse) => Promise<void> {
   return async (answer) => {
-    const path = pathOf(answer.data as Record<string, unknown>);
-    const read = await adminRead<Record<string, unknown>>(admin, path);
+    const path = `${collection}/${String((answer.data as { id?: unknown }).id)}`;
+    fixtures.removeAfterwards(`${collection} ${String(expected.name ?? expected.username ?? '')}`, path);
+    const read = await adminRead<Record<string, unknown>>(fixtures.admin, path);
     const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, read[key]]));
     assert.deepEqual(actual, expected, `the administrator reads what it created at ${path} as ${shown(actual)}, expected ${shown(expected)}`);
   };

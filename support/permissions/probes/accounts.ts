@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ApiClient } from '../../api-client';
-import { adminRead, createdAs, fields, goneAfterwards, itemIds, readProbe, type Probe } from '../probe';
+import { adminRead, createdAs, deletionProbe, fields, itemIds, readProbe, type Probe } from '../probe';
 
 const AREA = 'accounts and sessions';
 
@@ -75,21 +75,12 @@ export const ACCOUNT_PROBES: Record<string, Probe> = {
         path: '/api/v1/users',
         body: { username, email: `${username}@spec.novacron.test`, password: 'a-long-enough-password', role: 'viewer' },
         observe: async () => itemIds(await adminRead(admin, '/api/v1/users', { username_prefix: username })),
-        effect: async (answer) => {
-          fixtures.removeAfterwards(`user ${username}`, `/api/v1/users/${(answer.data as { id: string }).id}`);
-          await createdAs(admin, (data) => `/api/v1/users/${String(data.id)}`, { username, role: 'viewer' })(answer);
-        },
+        effect: createdAs(fixtures, '/api/v1/users', { username, role: 'viewer' }),
       };
     },
   },
   'GET /api/v1/users/{id}': readProbe(AREA, async ({ fixtures }) => ({ path: `/api/v1/users/${(await fixtures.account()).id}` }), fields('id', 'username', 'email', 'role')),
-  'DELETE /api/v1/users/{id}': {
-    area: AREA,
-    prepare: async ({ admin, fixtures }) => {
-      const path = `/api/v1/users/${(await fixtures.account()).id}`;
-      return { path, ...goneAfterwards(admin, path) };
-    },
-  },
+  'DELETE /api/v1/users/{id}': deletionProbe(AREA, async ({ fixtures }) => `/api/v1/users/${(await fixtures.account()).id}`),
   'PUT /api/v1/users/{id}/rate-limit': {
     area: AREA,
     prepare: async ({ admin, fixtures }) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ApiClient } from '../../api-client';
 import { eventually } from '../../tasks/expect';
-import { adminRead, allItems, createdAs, fields, goneAfterwards, pageHolding, readProbe, type Probe } from '../probe';
+import { adminRead, allItems, createdAs, deletionProbe, fields, pageHolding, readProbe, type Probe } from '../probe';
 
 const AREA = 'autoscaling';
 
@@ -24,10 +24,7 @@ export const AUTOSCALING_PROBES: Record<string, Probe> = {
         path: '/api/v1/autoscaling/groups',
         body: { name, min_size: 1, max_size: 2, vm_template: { tags: [world.scenarioTag] } },
         observe: async () => (await allItems<{ name: string }>(admin, '/api/v1/autoscaling/groups')).filter((group) => group.name === name).length,
-        effect: async (answer) => {
-          fixtures.removeAfterwards(`scaling group ${name}`, `/api/v1/autoscaling/groups/${(answer.data as { id: string }).id}`);
-          await createdAs(admin, (data) => `/api/v1/autoscaling/groups/${String(data.id)}`, { name })(answer);
-        },
+        effect: createdAs(fixtures, '/api/v1/autoscaling/groups', { name }),
       };
     },
   },
@@ -36,13 +33,7 @@ export const AUTOSCALING_PROBES: Record<string, Probe> = {
     async ({ fixtures }) => ({ path: `/api/v1/autoscaling/groups/${(await fixtures.steadyGroup()).id}` }),
     fields('id', 'name', 'created_at'),
   ),
-  'DELETE /api/v1/autoscaling/groups/{id}': {
-    area: AREA,
-    prepare: async ({ admin, fixtures }) => {
-      const path = `/api/v1/autoscaling/groups/${(await fixtures.group()).id}`;
-      return { path, ...goneAfterwards(admin, path) };
-    },
-  },
+  'DELETE /api/v1/autoscaling/groups/{id}': deletionProbe(AREA, async ({ fixtures }) => `/api/v1/autoscaling/groups/${(await fixtures.group()).id}`),
   'GET /api/v1/autoscaling/groups/{id}/events': readProbe(AREA, async ({ fixtures }) => ({ path: `/api/v1/autoscaling/groups/${(await fixtures.steadyGroup()).id}/events` })),
   'GET /api/v1/vms/{id}/metrics': readProbe(AREA, async ({ fixtures }) => ({ path: `/api/v1/vms/${(await fixtures.steadyVm()).id}/metrics` }), fields('vm_id', 'state')),
   'POST /api/v1/simulation/vms/{id}/load': {

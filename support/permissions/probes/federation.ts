@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ApiClient } from '../../api-client';
 import { eventually } from '../../tasks/expect';
-import { adminRead, allItems, createdAs, fields, goneAfterwards, itemIds, pageHolding, readProbe, type Probe } from '../probe';
+import { adminRead, allItems, createdAs, deletionProbe, fields, itemIds, pageHolding, readProbe, type Probe } from '../probe';
 
 const AREA = 'federation';
 
@@ -41,21 +41,12 @@ export const FEDERATION_PROBES: Record<string, Probe> = {
         path: '/api/v1/federation/members',
         body: { name, region: `pm-${world.runId}`, nodes: [{ cpu: 4, memory_mb: 8192 }] },
         observe: async () => (await allItems<{ name: string }>(admin, '/api/v1/federation/members')).filter((member) => member.name === name).length,
-        effect: async (answer) => {
-          fixtures.removeAfterwards(`member cluster ${name}`, `/api/v1/federation/members/${(answer.data as { id: string }).id}`);
-          await createdAs(admin, (data) => `/api/v1/federation/members/${String(data.id)}`, { name })(answer);
-        },
+        effect: createdAs(fixtures, '/api/v1/federation/members', { name }),
       };
     },
   },
   'GET /api/v1/federation/members/{id}': readProbe(AREA, async ({ fixtures }) => ({ path: `/api/v1/federation/members/${(await fixtures.steadyMember()).id}` }), fields('id', 'name', 'region', 'joined_at')),
-  'DELETE /api/v1/federation/members/{id}': {
-    area: AREA,
-    prepare: async ({ admin, fixtures }) => {
-      const path = `/api/v1/federation/members/${(await fixtures.member()).id}`;
-      return { path, ...goneAfterwards(admin, path) };
-    },
-  },
+  'DELETE /api/v1/federation/members/{id}': deletionProbe(AREA, async ({ fixtures }) => `/api/v1/federation/members/${(await fixtures.member()).id}`),
   'GET /api/v1/federation/members/{id}/vms': {
     area: AREA,
     prepare: async ({ fixtures }) => {

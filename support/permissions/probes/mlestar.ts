@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ApiClient } from '../../api-client';
 import { eventually } from '../../tasks/expect';
 import type { Fixtures, Resource } from '../fixtures';
-import { adminRead, createdAs, fields, goneAfterwards, itemIds, readProbe, sameAsAdmin, type Probe } from '../probe';
+import { adminRead, createdAs, deletionProbe, fields, itemIds, readProbe, sameAsAdmin, type Probe } from '../probe';
 
 const AREA = 'MLE-Star';
 const BASE = '/api/v1/mlestar/projects';
@@ -54,10 +54,7 @@ export const MLESTAR_PROBES: Record<string, Probe> = {
         path: BASE,
         body: { name, type: 'regression', framework: 'sklearn', metric_targets: { r2: 0.1 } },
         observe: async () => itemIds(await adminRead(admin, BASE, { name_prefix: name })),
-        effect: async (answer) => {
-          fixtures.removeAfterwards(`MLE-Star project ${name}`, `${BASE}/${(answer.data as { id: string }).id}`);
-          await createdAs(admin, (data) => `${BASE}/${String(data.id)}`, { name, type: 'regression', framework: 'sklearn' })(answer);
-        },
+        effect: createdAs(fixtures, BASE, { name, type: 'regression', framework: 'sklearn' }),
       };
     },
   },
@@ -77,13 +74,7 @@ export const MLESTAR_PROBES: Record<string, Probe> = {
       };
     },
   },
-  'DELETE /api/v1/mlestar/projects/{id}': {
-    area: AREA,
-    prepare: async ({ admin, fixtures }) => {
-      const path = `${BASE}/${(await fixtures.project()).id}`;
-      return { path, ...goneAfterwards(admin, path) };
-    },
-  },
+  'DELETE /api/v1/mlestar/projects/{id}': deletionProbe(AREA, async ({ fixtures }) => `${BASE}/${(await fixtures.project()).id}`),
   'POST /api/v1/mlestar/projects/{id}/runs': stageRun((project) => `${BASE}/${project.id}/runs`, { to: 'specification' }),
   'POST /api/v1/mlestar/projects/{id}/stages/{stage}/runs': stageRun((project) => `${BASE}/${project.id}/stages/specification/runs`, undefined),
   'GET /api/v1/mlestar/projects/{id}/stages/{stage}': readOfDeployed((project) => `${BASE}/${project.id}/stages/design`, fields('name', 'status', 'attempts', 'finished_at')),

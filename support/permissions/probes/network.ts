@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ApiClient } from '../../api-client';
-import { adminRead, createdAs, fields, goneAfterwards, pageHolding, readProbe, type Probe } from '../probe';
+import { adminRead, createdAs, deletionProbe, fields, goneAfterwards, pageHolding, readProbe, type Probe } from '../probe';
 
 const AREA = 'networks';
 
@@ -24,21 +24,12 @@ export const NETWORK_PROBES: Record<string, Probe> = {
       return {
         path: '/api/v1/networks',
         body: { name, subnet },
-        effect: async (answer) => {
-          fixtures.removeAfterwards(`segment ${name}`, `/api/v1/networks/${(answer.data as { id: string }).id}`);
-          await createdAs(admin, (data) => `/api/v1/networks/${String(data.id)}`, { name, subnet })(answer);
-        },
+        effect: createdAs(fixtures, '/api/v1/networks', { name, subnet }),
       };
     },
   },
   'GET /api/v1/networks/{id}': readProbe(AREA, async ({ fixtures }) => ({ path: `/api/v1/networks/${(await fixtures.steadyNetwork()).first.id}` }), fields('id', 'name', 'subnet', 'gateway', 'type')),
-  'DELETE /api/v1/networks/{id}': {
-    area: AREA,
-    prepare: async ({ admin, fixtures }) => {
-      const path = `/api/v1/networks/${(await fixtures.segment()).id}`;
-      return { path, ...goneAfterwards(admin, path) };
-    },
-  },
+  'DELETE /api/v1/networks/{id}': deletionProbe(AREA, async ({ fixtures }) => `/api/v1/networks/${(await fixtures.segment()).id}`),
   'GET /api/v1/networks/{id}/attachments': readProbe(
     AREA,
     async ({ fixtures }) => ({ path: `/api/v1/networks/${(await fixtures.steadyNetwork()).first.id}/attachments` }),
@@ -94,17 +85,14 @@ export const NETWORK_PROBES: Record<string, Probe> = {
   },
   'POST /api/v1/network-policies': {
     area: AREA,
-    prepare: async ({ admin, fixtures }) => {
+    prepare: async ({ fixtures }) => {
       const { first, second } = await fixtures.steadyNetwork();
       const name = fixtures.name('policy');
       const request = { name, source_network_id: second.id, destination_network_id: first.id, protocol: 'udp', ports: [53], action: 'allow' };
       return {
         path: '/api/v1/network-policies',
         body: request,
-        effect: async (answer) => {
-          fixtures.removeAfterwards(`network policy ${name}`, `/api/v1/network-policies/${(answer.data as { id: string }).id}`);
-          await createdAs(admin, (data) => `/api/v1/network-policies/${String(data.id)}`, request)(answer);
-        },
+        effect: createdAs(fixtures, '/api/v1/network-policies', request),
       };
     },
   },

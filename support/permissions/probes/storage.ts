@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { ApiClient } from '../../api-client';
 import { eventually } from '../../tasks/expect';
-import { adminRead, createdAs, fields, goneAfterwards, itemIds, readProbe, type Probe } from '../probe';
+import { adminRead, createdAs, deletionProbe, fields, itemIds, readProbe, type Probe } from '../probe';
 
 const AREA = 'storage';
 
@@ -38,26 +38,17 @@ export const STORAGE_PROBES: Record<string, Probe> = {
   },
   'POST /api/v1/storage/volumes': {
     area: AREA,
-    prepare: async ({ admin, fixtures }) => {
+    prepare: async ({ fixtures }) => {
       const name = fixtures.name('vol');
       return {
         path: '/api/v1/storage/volumes',
         body: { name, size: 1, tier: 'COLD' },
-        effect: async (answer) => {
-          fixtures.removeAfterwards(`volume ${name}`, `/api/v1/storage/volumes/${(answer.data as { id: string }).id}`);
-          await createdAs(admin, (data) => `/api/v1/storage/volumes/${String(data.id)}`, { name, size: 1, tier: 'COLD' })(answer);
-        },
+        effect: createdAs(fixtures, '/api/v1/storage/volumes', { name, size: 1, tier: 'COLD' }),
       };
     },
   },
   'GET /api/v1/storage/volumes/{id}': readProbe(AREA, async ({ fixtures }) => ({ path: `/api/v1/storage/volumes/${(await fixtures.steadyVolume()).id}` }), volumeView),
-  'DELETE /api/v1/storage/volumes/{id}': {
-    area: AREA,
-    prepare: async ({ admin, fixtures }) => {
-      const path = `/api/v1/storage/volumes/${(await fixtures.volume()).id}`;
-      return { path, ...goneAfterwards(admin, path) };
-    },
-  },
+  'DELETE /api/v1/storage/volumes/{id}': deletionProbe(AREA, async ({ fixtures }) => `/api/v1/storage/volumes/${(await fixtures.volume()).id}`),
   'POST /api/v1/storage/volumes/{id}/attach': {
     area: AREA,
     prepare: async ({ admin, fixtures }) => {

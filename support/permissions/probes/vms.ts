@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { StreamRefused } from '../../ws-client';
-import { adminRead, createdAs, fields, goneAfterwards, itemIds, readProbe, type Probe } from '../probe';
+import { adminRead, createdAs, deletionProbe, fields, itemIds, readProbe, type Probe } from '../probe';
 
 const AREA = 'virtual machines';
 
@@ -23,21 +23,12 @@ export const VM_PROBES: Record<string, Probe> = {
         path: '/api/v1/vms',
         body: { name, cpu_shares: 1, memory_mb: 512, tags: [world.scenarioTag] },
         observe: async () => itemIds(await adminRead(admin, '/api/v1/vms', { name_prefix: name })),
-        effect: async (answer) => {
-          fixtures.removeAfterwards(`VM ${name}`, `/api/v1/vms/${(answer.data as { id: string }).id}`);
-          await createdAs(admin, (data) => `/api/v1/vms/${String(data.id)}`, { name, cpu_shares: 1, memory_mb: 512 })(answer);
-        },
+        effect: createdAs(fixtures, '/api/v1/vms', { name, cpu_shares: 1, memory_mb: 512 }),
       };
     },
   },
   'GET /api/v1/vms/{id}': readProbe(AREA, async ({ fixtures }) => ({ path: `/api/v1/vms/${(await fixtures.steadyVm()).id}` }), fields('id', 'name', 'state', 'node_id', 'created_at')),
-  'DELETE /api/v1/vms/{id}': {
-    area: AREA,
-    prepare: async ({ admin, fixtures }) => {
-      const path = `/api/v1/vms/${(await fixtures.vm()).id}`;
-      return { path, ...goneAfterwards(admin, path) };
-    },
-  },
+  'DELETE /api/v1/vms/{id}': deletionProbe(AREA, async ({ fixtures }) => `/api/v1/vms/${(await fixtures.vm()).id}`),
   'GET /api/v1/vms/{id}/events': readProbe(AREA, async ({ fixtures }) => ({ path: `/api/v1/vms/${(await fixtures.steadyVm()).id}/events` }), (data) =>
     ((data as { items?: { id: string }[] }).items ?? []).map((event) => event.id),
   ),
