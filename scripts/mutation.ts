@@ -187,6 +187,23 @@ export function summarize(domain: string, report: { files: Record<string, { muta
   };
 }
 
+/**
+ * Keeps the committed incremental state small: each mutant's reason is cut down to the lines that
+ * say what failed (Stryker keeps a whole feature run's output there).
+ */
+export function compactIncrementalFile(file: string): void {
+  if (!existsSync(file)) return;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as { files?: Record<string, { mutants?: MutantRecord[] }> };
+  for (const entry of Object.values(state.files ?? {})) {
+    for (const mutant of entry.mutants ?? []) {
+      if (mutant.statusReason === undefined) continue;
+      const telling = mutant.statusReason.split('\n').filter((line) => /✖|Error|differed|refused|is being written/.test(line));
+      mutant.statusReason = telling.slice(0, 3).join('\n').slice(0, 400);
+    }
+  }
+  writeFileSync(file, `${JSON.stringify(state)}\n`);
+}
+
 function run(command: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
@@ -228,6 +245,7 @@ async function main(): Promise<number> {
       worst = Math.max(worst, code || 1);
       continue;
     }
+    compactIncrementalFile(join(ROOT, 'mutation', `${name}.incremental.json`));
     const summary = summarize(name, JSON.parse(readFileSync(reportFile, 'utf8')) as Parameters<typeof summarize>[1], {
       date: new Date().toISOString().slice(0, 10),
       commit: commitOf(),

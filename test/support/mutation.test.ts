@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MUTATION_DOMAINS, strykerConfig, summarize } from '../../scripts/mutation';
+import { compactIncrementalFile, MUTATION_DOMAINS, strykerConfig, summarize } from '../../scripts/mutation';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -41,5 +42,20 @@ describe('mutation testing', () => {
       { mutants: 6, killed: 2, survived: 1, timedOut: 1, errors: 1, unrun: 1, score: 75 },
     );
     assert.deepEqual(summary.survivors, ['reference/network/cidr.ts:7 EqualityOperator -> a !== b']);
+  });
+
+  it('keeps only the telling lines of each reason in the committed incremental state', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'novacron-incremental-'));
+    try {
+      const file = join(dir, 'state.json');
+      const reason = ['[env] reference: http://127.0.0.1:1', '...F', '   ✖ Then the VM is running', '       Error: the VM stayed in provisioning', 'cleanup'].join('\n');
+      writeFileSync(file, JSON.stringify({ schemaVersion: '2', files: { 'a.ts': { mutants: [{ id: '1', status: 'Killed', statusReason: reason }] } } }));
+      compactIncrementalFile(file);
+      const state = JSON.parse(readFileSync(file, 'utf8')) as { schemaVersion: string; files: Record<string, { mutants: { statusReason: string }[] }> };
+      assert.equal(state.schemaVersion, '2');
+      assert.equal(state.files['a.ts'].mutants[0].statusReason, '   ✖ Then the VM is running\n       Error: the VM stayed in provisioning');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
