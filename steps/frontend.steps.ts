@@ -129,3 +129,15 @@ Then('both tabs show {string} as {state} within {int} second(s)', async function
   const slowest = await realtime.expectTabsShow(this, alias, state, seconds * 1000, at);
   this.metrics.record('tab-sync-time', Math.round(slowest));
 });
+
+Given('I follow the real-time event stream for {stream topic} events only', async function (this: NovaWorld, topic: realtime.TopicWord) {
+  await realtime.followTopic(this, topic);
+});
+
+Then('the subscriber to storage events was told about the volume {string} and about nothing but storage', async function (this: NovaWorld, alias: string) {
+  await realtime.expectOnlyStorage(this, alias);
+});
+
+Then('the subscriber to machine events was told about {string} and about nothing but machines', async function (this: NovaWorld, alias: string) {
+  await realtime.expectOnlyMachines(this, alias);
+});

@@ -42,3 +42,9 @@ defineParameterType({
   regexp: new RegExp(AREAS.map((area) => area.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')),
   transformer: (area: string) => area,
 });
+
+defineParameterType({
+  name: 'stream topic',
+  regexp: /storage|machine/,
+  transformer: (topic: string) => topic,
+});

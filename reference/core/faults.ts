@@ -42,6 +42,7 @@ const SIGN_OUT_EVERY_TAB = 'Signing out in one tab ends the session in every tab
 const STREAM_IN_ORDER = 'A subscriber sees every state change of a machine in order';
 const STREAM_CATCH_UP = 'After a dropped connection, the subscriber catches up on what it missed';
 const STREAM_NEEDS_SESSION = 'The stream refuses a subscriber without a valid session';
+const STREAM_TOPICS = 'A subscriber that chooses topics is told about those topics only';
 // features/system/frontend/rest-api.feature
 const PAGING = 'Paging through the machine list shows every machine exactly once';
 const STATE_FILTER = 'Filtering the machine list by state';
@@ -279,5 +280,10 @@ export const faults: FaultDefinition[] = [
     name: 'rate-limit-refusals-not-counted',
     description: 'A request refused for its rate limit is taken off the counter again, so the counter in Redis stops at the limit.',
     scenarios: [RATE_MODEL],
+  },
+  {
+    name: 'ws-topics-ignored',
+    description: 'The event stream ignores the topics a subscriber asked for and sends every event.',
+    scenarios: [STREAM_TOPICS],
   },
 ];

@@ -64,8 +64,8 @@ export function createStreamModule(): ReferenceModule {
 
 function open(ctx: ReferenceContext, socket: WebSocket, subscription: Subscription, alive: WeakMap<WebSocket, boolean>): void {
   const dropStateChanges = ctx.faults.has('ws-drops-state-changes');
-  const wanted = (event: PublishedEvent): boolean =>
-    (!subscription.topics || subscription.topics.has(event.topic)) && !(dropStateChanges && event.type === 'vm.state_changed');
+  const topics = ctx.faults.has('ws-topics-ignored') ? undefined : subscription.topics;
+  const wanted = (event: PublishedEvent): boolean => (!topics || topics.has(event.topic)) && !(dropStateChanges && event.type === 'vm.state_changed');
   const send = (event: PublishedEvent): void => {
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       ctx.log.warn('closing a WebSocket subscriber that fell too far behind');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { NovaWorld } from '../world';
 import { EventStream, StreamRefused } from '../ws-client';
 import { createAccount, forgedToken, signInRequest } from './sessions';
+import { volumeNamed } from './storage';
 import { vmNamed, type VmState } from './vms';
 
 /** The scenario's "tabs": event streams of the signed-in user, opened in order. */
@@ -62,4 +63,39 @@ export function expectConnectionRefused(world: NovaWorld): void {
   assert.ok(outcome, 'no connection to the event stream was attempted');
   assert.ok(outcome.refused, 'the event stream accepted a subscriber without a valid session');
   assert.equal(outcome.refused.status, 401, `the event stream refused the connection with ${outcome.refused.status}, expected 401`);
+}
+
+/** The topics of the stream, in the words of the feature. */
+export const TOPICS = { machine: 'vm', storage: 'storage' } as const;
+export type TopicWord = keyof typeof TOPICS;
+
+function topicStreams(world: NovaWorld): Map<TopicWord, EventStream> {
+  return world.domain('topic streams', () => new Map<TopicWord, EventStream>());
+}
+
+/** A stream of the signed-in user that asks for one topic only. */
+export async function followTopic(world: NovaWorld, topic: TopicWord): Promise<void> {
+  topicStreams(world).set(topic, await world.openStream(world.actor.token, [TOPICS[topic]]));
+}
+
+/**
+ * The stream for `topic` announced the resource with this id within 5 s, and every message it
+ * received after the welcome is of that topic (other scenarios' events of other topics included).
+ */
+export async function expectOnlyTopic(world: NovaWorld, topic: TopicWord, field: 'vm_id' | 'volume_id', id: string, what: string): Promise<void> {
+  const stream = topicStreams(world).get(topic);
+  if (!stream) throw new Error(`no stream follows ${topic} events: add "Given I follow the real-time event stream for ${topic} events only"`);
+  await stream.waitFor((message) => message.data[field] === id, 5000, `announcement of ${what}`);
+  const [welcome, ...rest] = stream.received;
+  assert.equal(welcome?.type, 'welcome', `the first message of the stream is ${JSON.stringify(welcome)}, not the welcome`);
+  const others = rest.filter((message) => !message.type.startsWith(`${TOPICS[topic]}.`)).map((message) => message.type);
+  assert.deepEqual([...new Set(others)], [], `the subscriber to ${topic} events was also told about other topics`);
+}
+
+export function expectOnlyStorage(world: NovaWorld, alias: string): Promise<void> {
+  return expectOnlyTopic(world, 'storage', 'volume_id', volumeNamed(world, alias).id, `the volume ${alias}`);
+}
+
+export function expectOnlyMachines(world: NovaWorld, alias: string): Promise<void> {
+  return expectOnlyTopic(world, 'machine', 'vm_id', vmNamed(world, alias).id, `the machine ${alias}`);
 }

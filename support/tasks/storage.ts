@@ -48,7 +48,7 @@ function state(world: NovaWorld): StorageState {
   return world.domain('storage', () => ({ volumes: new Map<string, Volume>(), checksums: new Map<string, string>() }));
 }
 
-function volumeNamed(world: NovaWorld, alias: string): Volume {
+export function volumeNamed(world: NovaWorld, alias: string): Volume {
   const volume = state(world).volumes.get(alias);
   if (!volume) throw new Error(`no volume "${alias}" was created in this scenario`);
   return volume;

@@ -159,6 +159,15 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
     const subscriber = await Subscriber.connect(ref.url, {});
     await subscriber.close();
   },
+  'ws-topics-ignored': async (a) => {
+    const subscriber = await Subscriber.connect(a.ref.url, { token: a.viewer, query: 'topics=storage' });
+    try {
+      const vm = await runningVm(a, 'off-topic-1');
+      await subscriber.waitFor((m) => m.type === 'vm.created' && m.data.vm_id === vm.id, 1000);
+    } finally {
+      await subscriber.close();
+    }
+  },
   'ws-resume-loses-events': async (a) => {
     await runningVm(a, 'missed-1');
     const subscriber = await Subscriber.connect(a.ref.url, { token: a.viewer, query: 'since=0' });

@@ -26,6 +26,14 @@ Feature: Real-time updates
     Then the event stream announced "gap-1" becoming provisioning, running, stopped, running, in that order
     And no event was delivered twice
 
+  Scenario: A subscriber that chooses topics is told about those topics only
+    Given I follow the real-time event stream for storage events only
+    And I follow the real-time event stream for machine events only
+    And a running virtual machine "topic-1"
+    When I create a 1 GB volume "topic-vol" on the HOT tier
+    Then the subscriber to storage events was told about the volume "topic-vol" and about nothing but storage
+    And the subscriber to machine events was told about "topic-1" and about nothing but machines
+
   Scenario Outline: The stream refuses a subscriber without a valid session
     When someone connects to the event stream <credentials>
     Then the connection is refused
