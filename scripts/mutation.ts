@@ -39,7 +39,7 @@ export const MUTATION_DOMAINS: Record<string, MutationDomain> = {
   },
   'event-stream': {
     mutate: ['reference/core/stream.ts', 'reference/core/events.ts'],
-    features: ['features/system/frontend/realtime-updates.feature', 'features/system/backend/vm-lifecycle.feature'],
+    features: ['features/system/frontend/realtime-updates.feature', 'features/system/backend/vm-lifecycle.feature', 'features/system/frontend/auth-flows.feature'],
   },
   autoscaling: {
     mutate: ['reference/autoscaling/*.ts', '!reference/autoscaling/faults.ts', '!reference/autoscaling/fault-names.ts'],
