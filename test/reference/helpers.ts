@@ -136,6 +136,8 @@ export async function dropTestData(schema: string, prefix: string): Promise<void
 }
 
 export async function deleteRedisKeys(prefix: string): Promise<void> {
+  // An empty prefix would match every key of the Redis server, other runs' included.
+  if (prefix === '') throw new Error('deleteRedisKeys needs a prefix: an empty one would delete every key in Redis');
   const redis = new IORedis(REDIS_URL);
   try {
     let cursor = '0';

@@ -67,16 +67,17 @@ describe('the reference process (npm run reference)', () => {
 
   it('logs each request to stderr at NOVACRON_LOG_LEVEL=debug', async () => {
     const schema = `t_cli_${randomBytes(4).toString('hex')}`;
+    const prefix = `test:cli:${schema}:`;
     try {
-      const run = await runCli({ NOVACRON_REF_PORT: '0', NOVACRON_REF_SCHEMA: schema, NOVACRON_LOG_LEVEL: 'debug' }, async (url, stop) => {
+      const run = await runCli({ NOVACRON_REF_PORT: '0', NOVACRON_REF_SCHEMA: schema, NOVACRON_REF_REDIS_PREFIX: prefix, NOVACRON_LOG_LEVEL: 'debug' }, async (url, stop) => {
         await fetch(`${url}/health`);
         stop('SIGTERM');
       });
-      assert.equal(run.code, 0);
+      assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /debug: GET \/health -> 200/);
       assert.equal(run.stdout.split('\n').filter(Boolean).length, 1, 'only the listening line goes to stdout');
     } finally {
-      await dropTestData(schema, '');
+      await dropTestData(schema, prefix);
     }
   });
 
