@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { ApiClient, ApiResponse } from '../api-client';
+import { createUser, login } from '../tasks/accounts';
 import type { NovaWorld } from '../world';
 import { body } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
@@ -212,20 +212,10 @@ export function rateModelCheck(world: NovaWorld): ModelCheck<RateModel, RateSyst
     tour: rateTour,
     async setup() {
       sequence += 1;
-      const admin = await world.suite.admin();
       const users: RateSystem['users'] = [];
       for (let i = 0; i < USERS; i++) {
-        const username = `r${world.runId}s${sequence}-u${i + 1}`;
-        const password = `pw-${randomBytes(9).toString('base64url')}`;
-        const created = await admin.post<{ id: string }>('/api/v1/users', { username, email: `${username}@spec.novacron.test`, password, role: 'viewer' });
-        assert.equal(created.status, 201, `creating the account ${username} was answered ${body(created)}`);
-        world.ledger.add(`user ${username}`, async () => {
-          const deleted = await (await world.suite.admin()).delete(`/api/v1/users/${created.data.id}`);
-          if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
-        });
-        const session = await world.suite.client().post<{ token: string }>('/api/auth/login', { username, password });
-        assert.equal(session.status, 200, `signing in as ${username} was answered ${body(session)}`);
-        users.push({ id: created.data.id, username, api: world.suite.client(session.data.token) });
+        const { id, username, password } = await createUser(world, `r${world.runId}s${sequence}-u${i + 1}`, 'viewer');
+        users.push({ id, username, api: world.suite.client((await login(world, username, password)).token) });
       }
       return { model: { users: users.map(() => ({ counts: new Map() })) }, real: { world, users } };
     },

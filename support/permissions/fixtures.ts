@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { ApiClient, ApiResponse } from '../api-client';
+import { createUser, login } from '../tasks/accounts';
 import { eventually } from '../tasks/expect';
 import type { NovaWorld } from '../world';
 
@@ -57,20 +58,12 @@ export class Fixtures {
 
   // ------------------------------------------------------------------ accounts
 
-  async account(role: 'viewer' | 'operator' | 'admin' = 'viewer'): Promise<{ id: string; username: string; password: string }> {
-    const username = this.name('user');
-    const password = `pw-${randomBytes(9).toString('base64url')}`;
-    const created = expectCreated(
-      await this.admin.post<Resource>('/api/v1/users', { username, email: `${username}@spec.novacron.test`, password, role }),
-      `the account ${username}`,
-    );
-    this.removeAfterwards(`user ${username}`, `/api/v1/users/${created.id}`);
-    return { id: created.id, username, password };
+  account(role: 'viewer' | 'operator' | 'admin' = 'viewer'): Promise<{ id: string; username: string; password: string }> {
+    return createUser(this.world, this.name('user'), role);
   }
 
   async session(username: string, password: string): Promise<{ token: string; refreshToken: string; userId: string }> {
-    const response = await this.admin.as(undefined).post<{ token: string; refreshToken: string; user: { id: string } }>('/api/auth/login', { username, password });
-    const session = expectCreated(response, `a session of ${username}`, 200);
+    const session = await login(this.world, username, password);
     return { token: session.token, refreshToken: session.refreshToken, userId: session.user.id };
   }
 

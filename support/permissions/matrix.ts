@@ -32,7 +32,7 @@ function messageOf(error: unknown): string {
 }
 
 /** The operations of the contract whose probe belongs to `area`. */
-export function operationsOf(world: NovaWorld, area: Area): GuardedOperation[] {
+function operationsOf(world: NovaWorld, area: Area): GuardedOperation[] {
   const operations = guardedOperations(world.suite.contract.document);
   const unprobed = operations.filter((operation) => !PROBES[operation.key]);
   if (unprobed.length) throw new Error(`the permission matrix has no probe for ${unprobed.map((o) => o.key).join(', ')} (support/permissions/probes)`);

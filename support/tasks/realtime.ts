@@ -66,7 +66,7 @@ export function expectConnectionRefused(world: NovaWorld): void {
 }
 
 /** The topics of the stream, in the words of the feature. */
-export const TOPICS = { machine: 'vm', storage: 'storage' } as const;
+const TOPICS = { machine: 'vm', storage: 'storage' } as const;
 export type TopicWord = keyof typeof TOPICS;
 
 function topicStreams(world: NovaWorld): Map<TopicWord, EventStream> {

@@ -30,7 +30,21 @@ export const CONSENSUS_PROBES: Record<string, Probe> = {
   'GET /api/v1/cluster/nodes': clusterRead(() => '/api/v1/cluster/nodes', (data) => ((data as { items?: { id: string }[] }).items ?? []).map((node) => node.id).sort()),
   'GET /api/v1/cluster/nodes/{node_id}': clusterRead(([node]) => `/api/v1/cluster/nodes/${node}`, fields('id')),
   'GET /api/v1/cluster/nodes/{node_id}/log': clusterRead(([node]) => `/api/v1/cluster/nodes/${node}/log`, fields('node_id')),
-  'GET /api/v1/cluster/leader': clusterRead(() => '/api/v1/cluster/leader', (data) => typeof (data as { node_id?: unknown }).node_id),
+  // The leader may change between two reads; whoever it is must be a node of the cluster, in a term.
+  'GET /api/v1/cluster/leader': {
+    area: AREA,
+    prepare: async ({ fixtures }) => {
+      const cluster = await fixtures.steadyCluster();
+      return {
+        path: '/api/v1/cluster/leader',
+        params: { cluster: cluster.id },
+        effect: (answer) => {
+          const leader = answer.data as { node_id?: string | null; term?: number };
+          assert.ok(cluster.nodes.includes(String(leader.node_id)) && (leader.term ?? 0) >= 1, `the leader ${JSON.stringify(leader)} is not a node of ${cluster.nodes.join(', ')} in a term`);
+        },
+      };
+    },
+  },
   'GET /api/v1/cluster/observations': clusterRead(() => '/api/v1/cluster/observations', (data) =>
     (data as { items?: unknown[] }).items?.slice(0, 3).map(fields('sequence', 'node_id', 'term', 'role')),
   ),
