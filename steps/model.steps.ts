@@ -1,4 +1,5 @@
 import { Then } from '@cucumber/cucumber';
+import { checkAutoscalingModel } from '../support/model/autoscaling';
 import { checkCredentialModel } from '../support/model/credentials';
 import { checkNetworkModel } from '../support/model/network';
 import { checkRateModel } from '../support/model/rate-limits';
@@ -38,5 +39,12 @@ Then(
   "any sequence of limits set at random and requests of several users counts each user's requests exactly in their window, refuses exactly those beyond the limit and says so in every answer",
   async function (this: NovaWorld) {
     await checkRateModel(this);
+  },
+);
+
+Then(
+  "any sequence of group creations, loads, lost members, refusals and deletions moves each group only as its policy says and keeps every group's details, lists, decisions, members, their histories and the event stream in agreement with what was done",
+  async function (this: NovaWorld) {
+    await checkAutoscalingModel(this);
   },
 );

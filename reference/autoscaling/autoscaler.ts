@@ -325,9 +325,10 @@ export class Autoscaler {
 
   /** The newest member goes first. */
   private async removeMember(state: GroupState): Promise<string> {
-    const vmId = state.group.members[state.group.members.length - 1];
+    const index = this.faults.scaleDownRemovesOldest ? 0 : state.group.members.length - 1;
+    const vmId = state.group.members[index];
     await this.options.members.delete(vmId);
-    state.group.members.pop();
+    state.group.members.splice(index, 1);
     return vmId;
   }
 

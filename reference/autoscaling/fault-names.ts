@@ -12,6 +12,8 @@ export const AUTOSCALING_FAULTS = {
   staleMetrics: 'autoscaling-stale-metrics',
   unannounced: 'autoscaling-unannounced',
   groupReadFailsOnEmptyWindow: 'autoscaling-group-read-fails-on-empty-window',
+  scaleDownRemovesOldest: 'autoscaling-scale-down-removes-oldest',
+  sizeFromDesired: 'autoscaling-size-from-desired',
 } as const;
 
 export type AutoscalingFaultFlags = { readonly [K in keyof typeof AUTOSCALING_FAULTS]: boolean };

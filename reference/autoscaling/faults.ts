@@ -14,6 +14,8 @@ export const AUTOSCALING_SCENARIOS = {
 } as const;
 
 const S = AUTOSCALING_SCENARIOS;
+/** The model-based scenario: too random for the manual-clock harness, so outside the titles above. */
+const MODEL = 'Any sequence of operations keeps every group within its policy and every view of it consistent';
 
 export const faults: FaultDefinition[] = [
   {
@@ -61,6 +63,16 @@ export const faults: FaultDefinition[] = [
     description:
       'Reading one scaling group averages its evaluation window without checking it has samples: right after a decision (and before the first sample) GET /api/v1/autoscaling/groups/{id} answers 500 until the next evaluation, so only a client that retries reads it.',
     scenarios: [S.growCpu, S.growMemory, S.shrink, S.max, S.cooldown],
+  },
+  {
+    name: AUTOSCALING_FAULTS.scaleDownRemovesOldest,
+    description: 'A scale-down removes the oldest member instead of the newest (and names it in the decision).',
+    scenarios: [MODEL],
+  },
+  {
+    name: AUTOSCALING_FAULTS.sizeFromDesired,
+    description: "A group's current size is reported from its desired size, so a member deleted behind the group's back is still counted.",
+    scenarios: [MODEL],
   },
   {
     name: AUTOSCALING_FAULTS.unannounced,

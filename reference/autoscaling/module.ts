@@ -70,7 +70,7 @@ export function createAutoscalingModule(): ReferenceModule {
           if (error instanceof DuplicateGroupError) throw conflict(error.message);
           throw error;
         }
-        return reply.created(groupView(scaler, created));
+        return reply.created(groupView(ctx, scaler, created));
       });
 
       router.get('/api/v1/autoscaling/groups', (request) => {
@@ -78,7 +78,7 @@ export function createAutoscalingModule(): ReferenceModule {
         const page = pageParam(request, 'page', 1, Number.MAX_SAFE_INTEGER);
         const pageSize = pageParam(request, 'page_size', 50, MAX_PAGE_SIZE);
         const all = scaler.list();
-        const items = all.slice((page - 1) * pageSize, page * pageSize).map((g) => groupView(scaler, g));
+        const items = all.slice((page - 1) * pageSize, page * pageSize).map((g) => groupView(ctx, scaler, g));
         return { items, total: all.length, page, page_size: pageSize };
       });
 
@@ -89,7 +89,7 @@ export function createAutoscalingModule(): ReferenceModule {
           // The defect: the window's average is read as if the window always had a sample.
           throw new TypeError("Cannot read properties of undefined (reading 'cpu')");
         }
-        return groupView(scaler, found);
+        return groupView(ctx, scaler, found);
       });
 
       router.delete('/api/v1/autoscaling/groups/:id', async (request) => {
@@ -201,8 +201,9 @@ async function restore(ctx: ReferenceContext, autoscaler: Autoscaler): Promise<v
   for (const row of groups) autoscaler.restoreGroup(row.body, row.next_member, byGroup.get(row.body.id) ?? []);
 }
 
-function groupView(autoscaler: Autoscaler, group: ScalingGroup): Record<string, unknown> {
-  return { ...group, members: [...group.members], current_size: group.members.length, evaluation: autoscaler.evaluation(group.id) };
+function groupView(ctx: ReferenceContext, autoscaler: Autoscaler, group: ScalingGroup): Record<string, unknown> {
+  const currentSize = ctx.faults.has(AUTOSCALING_FAULTS.sizeFromDesired) ? group.desired_size : group.members.length;
+  return { ...group, members: [...group.members], current_size: currentSize, evaluation: autoscaler.evaluation(group.id) };
 }
 
 function decisionView(decision: ScalingDecision): Record<string, unknown> {

@@ -97,8 +97,13 @@ export async function createGroup(world: NovaWorld, alias: string, policy: Recor
   expectStatus(response, 201, `creating scaling group "${alias}"`);
   const group = response.data;
   groups(world).set(alias, { group, settled: { size: group.current_size, decisions: 0 }, load: {} });
-  world.ledger.add(`scaling group ${group.name} (${group.id})`, async () => {
-    const deleted = await (await world.suite.admin()).delete(`/api/v1/autoscaling/groups/${group.id}`);
+  deleteGroupAfterScenario(world, group);
+}
+
+/** Deletes the group (and so its machines) after the scenario, whatever its outcome (gone already is fine). */
+export function deleteGroupAfterScenario(world: NovaWorld, { id, name }: { id: string; name: string }): void {
+  world.ledger.add(`scaling group ${name} (${id})`, async () => {
+    const deleted = await (await world.suite.admin()).delete(`/api/v1/autoscaling/groups/${id}`);
     if (deleted.status !== 200 && deleted.status !== 404) throw new Error(`deleting it answered ${deleted.status}`);
   });
 }

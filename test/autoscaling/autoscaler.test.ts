@@ -123,6 +123,29 @@ describe('the autoscaler', () => {
   });
 });
 
+describe('which member a scale-down removes', () => {
+  async function shrunkFrom3(faults: string[]): Promise<{ members: string[]; removed: string; before: string[] }> {
+    const h = new AutoscalingHarness(faults);
+    const group = await h.createGroup({ min_size: 1, max_size: 3, desired_size: 3, evaluation_window_seconds: 0.2, cooldown_seconds: 0 });
+    const before = [...group.members];
+    h.setLoad(group, 5, 5);
+    await h.untilDecision(0, 2000);
+    return { members: group.members, removed: h.decisions[0].vm_id, before };
+  }
+
+  it('is the newest, and the decision names it', async () => {
+    const { members, removed, before } = await shrunkFrom3([]);
+    assert.equal(removed, before[2]);
+    assert.deepEqual(members, before.slice(0, 2));
+  });
+
+  it('is the oldest with autoscaling-scale-down-removes-oldest', async () => {
+    const { members, removed, before } = await shrunkFrom3(['autoscaling-scale-down-removes-oldest']);
+    assert.equal(removed, before[0]);
+    assert.deepEqual(members, before.slice(1));
+  });
+});
+
 describe('the simulated VM load', () => {
   it("reports idle by default, a group's load for its members, and a VM's own load above both", () => {
     const load = new SimulatedVmLoad();

@@ -99,6 +99,30 @@ describe('the autoscaling API', () => {
     }
   });
 
+  it("lets a member deleted behind the group's back go, without a decision", async () => {
+    const group = (await call<Group>('POST', '/api/v1/autoscaling/groups', 201, { token: operator, body: { name: 'lossy', min_size: 1, max_size: 3, desired_size: 3 } })).body;
+    await call('DELETE', `/api/v1/vms/${group.members[1]}`, 200, { token: operator });
+    const after = await waitForSize(group.id, 2);
+    assert.deepEqual(after.members, [group.members[0], group.members[2]]);
+    assert.equal(after.desired_size, 3, 'the group still wants 3 members');
+    assert.deepEqual((await call<{ items: unknown[] }>('GET', `/api/v1/autoscaling/groups/${group.id}/events`, 200, { token: viewer })).body.items, []);
+    await call('DELETE', `/api/v1/autoscaling/groups/${group.id}`, 200, { token: operator });
+  });
+
+  it("reports the desired size as the current one with autoscaling-size-from-desired", async () => {
+    const faulty = await TestReference.start('autoscaling-size-from-desired', { faults: ['autoscaling-size-from-desired'], timings: { provision_step: 10 } });
+    try {
+      const token = await faulty.adminToken();
+      const group = (await faulty.request<Group>('POST', '/api/v1/autoscaling/groups', { token, body: { name: 'lossy', min_size: 1, max_size: 3, desired_size: 3 } })).body;
+      await faulty.request('DELETE', `/api/v1/vms/${group.members[1]}`, { token });
+      await sleep(600);
+      const after = (await faulty.request<Group>('GET', `/api/v1/autoscaling/groups/${group.id}`, { token })).body;
+      assert.deepEqual({ members: after.members.length, current_size: after.current_size }, { members: 2, current_size: 3 });
+    } finally {
+      await faulty.close();
+    }
+  });
+
   it('keeps its groups and their decisions over a restart of the reference', async () => {
     const group = (await call<Group>('POST', '/api/v1/autoscaling/groups', 201, { token: operator, body: { name: 'kept', max_size: 3, evaluation_window_seconds: 0.3, cooldown_seconds: 0.2 } })).body;
     await call('POST', `/api/v1/simulation/autoscaling/groups/${group.id}/load`, 200, { token: admin, body: { cpu_usage: 95 } });

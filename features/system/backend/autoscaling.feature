@@ -91,3 +91,7 @@ Feature: Autoscaling of virtual machine groups
     And the members of "spiky" have run at 40% CPU for 2.5 seconds
     When the members of "spiky" spike to 95% CPU for 0.4 seconds
     Then "spiky" stays at 1 machine for 3 seconds
+
+  @model @simulation @exclusive
+  Scenario: Any sequence of operations keeps every group within its policy and every view of it consistent
+    Then any sequence of group creations, loads, lost members, refusals and deletions moves each group only as its policy says and keeps every group's details, lists, decisions, members, their histories and the event stream in agreement with what was done
