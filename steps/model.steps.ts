@@ -1,6 +1,7 @@
 import { Then } from '@cucumber/cucumber';
 import { checkAutoscalingModel } from '../support/model/autoscaling';
 import { checkCredentialModel } from '../support/model/credentials';
+import { checkFederationModel } from '../support/model/federation';
 import { checkNetworkModel } from '../support/model/network';
 import { checkRateModel } from '../support/model/rate-limits';
 import { checkStorageModel } from '../support/model/storage';
@@ -46,5 +47,12 @@ Then(
   "any sequence of group creations, loads, lost members, refusals and deletions moves each group only as its policy says and keeps every group's details, lists, decisions, members, their histories and the event stream in agreement with what was done",
   async function (this: NovaWorld) {
     await checkAutoscalingModel(this);
+  },
+);
+
+Then(
+  'any sequence of peers joining and leaving, machines requested through and onto any member, members going away and coming back, refusals and deletions places every machine where the placement rules say and keeps every member\'s records, figures, lists and the federation status in agreement with what was done',
+  async function (this: NovaWorld) {
+    await checkFederationModel(this);
   },
 );

@@ -9,6 +9,8 @@ export const FEDERATION_FAULTS = {
   statusOmitsPeers: 'federation-status-omits-peers',
   dropsUpdatesForUnreachable: 'federation-drops-updates-for-unreachable',
   statusSummaryIgnoresUnreachable: 'federation-status-summary-ignores-unreachable',
+  newMemberMissesRecords: 'federation-new-member-misses-records',
+  memberLeavesWithVms: 'federation-member-leaves-with-vms',
 } as const;
 
 export const MIGRATION_FAULTS = {
@@ -58,6 +60,9 @@ export const MIGRATION_SCENARIOS = {
   usageContinues: 'A migrated machine keeps reporting its usage',
 } as const;
 
+/** The model-based scenario of features/system/backend/model-federation.feature. */
+export const FEDERATION_MODEL_SCENARIO = 'Any sequence of federation operations places every machine by the rules and keeps every view consistent';
+
 const F = FEDERATION_SCENARIOS;
 const M = MIGRATION_SCENARIOS;
 
@@ -97,6 +102,16 @@ export const faults: FaultDefinition[] = [
     description:
       'The summary of the federation status counts every member as reachable and calls the federation healthy, while its list of members shows one unreachable.',
     scenarios: [F.unreachable],
+  },
+  {
+    name: FEDERATION_FAULTS.newMemberMissesRecords,
+    description: 'A peer that joins receives only the records written after it joined, none of those the federation already held.',
+    scenarios: [FEDERATION_MODEL_SCENARIO],
+  },
+  {
+    name: FEDERATION_FAULTS.memberLeavesWithVms,
+    description: 'A peer that still runs federated VMs may leave the federation, and the records of its VMs are lost with it.',
+    scenarios: [FEDERATION_MODEL_SCENARIO],
   },
   {
     name: MIGRATION_FAULTS.staysOnSource,

@@ -74,7 +74,7 @@ export class Federation {
     const member = this.addMember(input, false);
     this.onEvent({ type: 'federation.member_joined', data: { cluster_id: member.id, name: member.name } });
     // A new peer receives the records the federation already holds.
-    for (const owner of this.members.values()) {
+    for (const owner of this.faults.newMemberMissesRecords ? [] : this.members.values()) {
       for (const record of owner.replica.values()) {
         if (record.cluster_id === owner.info.id) this.enqueue(member.id, record);
       }
@@ -86,7 +86,7 @@ export class Federation {
     const member = this.member(id);
     if (member.info.local) throw new FederationError('conflict', `the local cluster "${member.info.name}" cannot leave its own federation`);
     const placed = this.ownedRecords(member).filter((vm) => vm.state !== 'deleted');
-    if (placed.length > 0) {
+    if (placed.length > 0 && !this.faults.memberLeavesWithVms) {
       throw new FederationError('conflict', `cluster "${member.info.name}" still runs ${placed.length} federated VM(s): delete them first`);
     }
     this.members.delete(id);

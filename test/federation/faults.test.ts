@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Federation } from '../../reference/federation/federation';
 import {
+  FEDERATION_MODEL_SCENARIO,
   FEDERATION_SCENARIOS,
   MIGRATION_SCENARIOS,
   NO_FEDERATION_FAULTS,
@@ -57,6 +58,35 @@ describe('federation and migration faults', () => {
     for (const title of [...Object.values(FEDERATION_SCENARIOS), ...Object.values(MIGRATION_SCENARIOS)]) assert.ok(titles.has(title), `no scenario "${title}"`);
     for (const fault of faults) assert.ok(fault.scenarios.length > 0, fault.name);
     assert.equal(titles.size, Object.keys(FEDERATION_SCENARIOS).length + Object.keys(MIGRATION_SCENARIOS).length, 'every scenario has a title constant');
+  });
+
+  it('name the model-based scenario', () => {
+    assert.ok(scenarioTitles('model-federation.feature').includes(FEDERATION_MODEL_SCENARIO));
+  });
+
+  it('federation-new-member-misses-records: a late peer holds none of the earlier records', () => {
+    for (const flag of [false, true]) {
+      const { federation, tick } = federationWith({ newMemberMissesRecords: flag });
+      const vm = federation.requestVm(federation.localId, { name: 'x', target_cluster: 'east' });
+      tick(20);
+      const late = federation.registerPeer({ name: 'late' }).id;
+      tick(20);
+      const held = federation.replicas(vm.id).find((replica) => replica.cluster_id === late)?.version;
+      assert.equal(held, flag ? null : 2, `with the fault ${flag ? 'on' : 'off'}`);
+    }
+  });
+
+  it('federation-member-leaves-with-vms: a peer running a VM leaves, and the record with it', () => {
+    for (const flag of [false, true]) {
+      const { federation, east } = federationWith({ memberLeavesWithVms: flag });
+      const vm = federation.requestVm(federation.localId, { name: 'x', target_cluster: 'east' });
+      if (flag) {
+        federation.removePeer(east);
+        assert.throws(() => federation.recordOf(vm.id), /not found/);
+      } else {
+        assert.throws(() => federation.removePeer(east), /still runs 1 federated VM/);
+      }
+    }
   });
 
   it('federation-places-on-requester ignores the target', () => {
