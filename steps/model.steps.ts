@@ -1,6 +1,7 @@
 import { Then } from '@cucumber/cucumber';
 import { checkAutoscalingModel } from '../support/model/autoscaling';
 import { checkCredentialModel } from '../support/model/credentials';
+import { checkStreamModel } from '../support/model/event-stream';
 import { checkFederationModel } from '../support/model/federation';
 import { checkNetworkModel } from '../support/model/network';
 import { checkRateModel } from '../support/model/rate-limits';
@@ -54,5 +55,12 @@ Then(
   'any sequence of peers joining and leaving, machines requested through and onto any member, members going away and coming back, refusals and deletions places every machine where the placement rules say and keeps every member\'s records, figures, lists and the federation status in agreement with what was done',
   async function (this: NovaWorld) {
     await checkFederationModel(this);
+  },
+);
+
+Then(
+  'any sequence of subscriptions of any topics, replays from any point, reconnections, refused subscriptions and operations that publish gives every subscriber exactly the events of its topics after its starting point, in order, as every other subscriber sees them',
+  async function (this: NovaWorld) {
+    await checkStreamModel(this);
   },
 );

@@ -31,6 +31,8 @@ const permissions = (area: string): string => `Each role may do exactly what the
 const PERMISSIONS_VMS = permissions('virtual machines');
 // features/system/backend/model-rate-limits.feature
 const RATE_MODEL = "Any sequence of limits and requests counts each user's requests exactly against their own limit";
+// features/system/frontend/realtime-updates.feature
+const STREAM_MODEL = 'Any sequence of subscriptions and changes gives every subscriber the same events, in order';
 // features/system/backend/model-credentials.feature
 const CREDENTIALS_MODEL = 'Any sequence of account and session operations keeps every credential and every view of the accounts consistent';
 // features/system/frontend/auth-flows.feature
@@ -285,5 +287,15 @@ export const faults: FaultDefinition[] = [
     name: 'ws-topics-ignored',
     description: 'The event stream ignores the topics a subscriber asked for and sends every event.',
     scenarios: [STREAM_TOPICS],
+  },
+  {
+    name: 'ws-bad-subscription-accepted',
+    description: 'The event stream takes an invalid since or topics (a negative or fractional since, an upper-case topic, an empty list) as if it had not been given, instead of refusing the subscription.',
+    scenarios: [STREAM_MODEL],
+  },
+  {
+    name: 'ws-welcome-sequence-behind',
+    description: "The welcome message names the sequence before the latest one, so a subscriber that resumes from it is sent an event it already has.",
+    scenarios: [STREAM_MODEL],
   },
 ];

@@ -35,7 +35,7 @@ export function createStreamModule(): ReferenceModule {
       sockets = router.webSockets;
       router.websocket('/ws/events', (request) => {
         const sessionId = ctx.faults.has('ws-accepts-anonymous') ? undefined : ctx.auth.requireRole(request, 'viewer').sessionId;
-        const subscription = parseSubscription(request);
+        const subscription = parseSubscription(request, ctx.faults.has('ws-bad-subscription-accepted'));
         return (socket) => {
           open(ctx, socket, subscription, alive);
           if (sessionId !== undefined) track(bySession, sessionId, socket);
@@ -79,7 +79,8 @@ function open(ctx: ReferenceContext, socket: WebSocket, subscription: Subscripti
   socket.on('pong', () => alive.set(socket, true));
   socket.on('error', (error) => ctx.log.debug(`WebSocket error: ${error.message}`));
   // Everything below runs in one tick: no event can slip between the replay and the live feed.
-  socket.send(JSON.stringify({ type: 'welcome', timestamp: new Date().toISOString(), sequence: ctx.events.latest, data: { server_time: new Date().toISOString() } }));
+  const latest = ctx.faults.has('ws-welcome-sequence-behind') ? Math.max(0, ctx.events.latest - 1) : ctx.events.latest;
+  socket.send(JSON.stringify({ type: 'welcome', timestamp: new Date().toISOString(), sequence: latest, data: { server_time: new Date().toISOString() } }));
   if (subscription.since !== undefined && !ctx.faults.has('ws-resume-loses-events')) {
     const after = ctx.faults.has('ws-replay-duplicates') ? Math.max(0, subscription.since - 1) : subscription.since;
     for (const event of ctx.events.since(after)) send(event);
@@ -101,7 +102,7 @@ function track(bySession: Map<string, Set<WebSocket>>, sessionId: string, socket
   });
 }
 
-function parseSubscription(request: UpgradeRequest): Subscription {
+function parseSubscription(request: UpgradeRequest, acceptInvalid: boolean): Subscription {
   const details: FieldError[] = [];
   const subscription: Subscription = {};
   const since = request.query.get('since');
@@ -118,6 +119,6 @@ function parseSubscription(request: UpgradeRequest): Subscription {
       subscription.topics = new Set(names);
     }
   }
-  if (details.length > 0) throw invalidInput('event stream subscription', details);
+  if (details.length > 0 && !acceptInvalid) throw invalidInput('event stream subscription', details);
   return subscription;
 }

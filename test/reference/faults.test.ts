@@ -168,6 +168,27 @@ const DETECTORS: Record<string, (actors: Actors) => Promise<void>> = {
       await subscriber.close();
     }
   },
+  'ws-bad-subscription-accepted': async (a) => {
+    for (const query of ['since=-1', 'topics=VM']) {
+      const subscriber = await Subscriber.connect(a.ref.url, { token: a.viewer, query });
+      await subscriber.close();
+    }
+  },
+  'ws-welcome-sequence-behind': async (a) => {
+    await runningVm(a, 'welcomed-1');
+    const first = await Subscriber.connect(a.ref.url, { token: a.viewer });
+    const second = await Subscriber.connect(a.ref.url, { token: a.viewer, query: 'since=0' });
+    try {
+      const [welcome, replayed] = await Promise.all([first.waitFor((m) => m.type === 'welcome', 1000), second.waitFor((m) => m.type === 'welcome', 1000)]);
+      await second.waitFor((m) => m.type !== 'welcome' && m.sequence >= welcome.sequence, 1000);
+      const latest = Math.max(...second.messages.filter((m) => m.type !== 'welcome').map((m) => m.sequence));
+      assert.equal(welcome.sequence, replayed.sequence);
+      assert.ok(welcome.sequence < latest, `the welcome names ${welcome.sequence}, the latest event is ${latest}`);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  },
   'ws-resume-loses-events': async (a) => {
     await runningVm(a, 'missed-1');
     const subscriber = await Subscriber.connect(a.ref.url, { token: a.viewer, query: 'since=0' });

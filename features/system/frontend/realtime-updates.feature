@@ -43,3 +43,7 @@ Feature: Real-time updates
       | without signing in           |
       | with a made-up session       |
       | with a session that has ended |
+
+  @model
+  Scenario: Any sequence of subscriptions and changes gives every subscriber the same events, in order
+    Then any sequence of subscriptions of any topics, replays from any point, reconnections, refused subscriptions and operations that publish gives every subscriber exactly the events of its topics after its starting point, in order, as every other subscriber sees them
