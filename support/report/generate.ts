@@ -4,7 +4,7 @@ import type * as messages from '@cucumber/messages';
 import { describeConfig, getConfig, loadConfig } from '../config';
 import { mergeEndpointFigures, type WorkerFigures } from './endpoints';
 import { reportFiles, type ReportFiles } from './files';
-import { buildReport, closingLine, type RunReport } from './summary';
+import { buildReport, closingLines, firstLine, type RunReport } from './summary';
 
 /** The reports of this checkout's runs (NOVACRON_REPORTS_DIR). */
 export function runReportFiles(): ReportFiles {
@@ -96,7 +96,8 @@ async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
       title: 'Run',
       data: [
         { label: 'Target', value: env.target },
-        { label: 'Scenarios', value: `${tests.passed} passed, ${tests.failed} failed${tests.skipped ? `, ${tests.skipped} skipped` : ''}` },
+        { label: 'Scenarios', value: `${tests.passed} passed${tests.flaky ? ` (${tests.flaky} flaky)` : ''}, ${tests.failed} failed${tests.skipped ? `, ${tests.skipped} skipped` : ''}` },
+        ...flakyRows(report),
         { label: 'Duration', value: `${(duration.total / 1000).toFixed(1)} s` },
         { label: 'Node', value: env.node },
         ...Object.entries(report.metrics)
@@ -107,6 +108,18 @@ async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
     },
   });
   rmSync(jsonDir, { recursive: true, force: true });
+}
+
+/** One row per scenario that passed only on a retry (the cucumber JSON the page is built from shows only the last attempt). */
+export function flakyRows(report: RunReport): { label: string; value: string }[] {
+  return report.flaky.map((test) => ({
+    label: 'Flaky (passed only on a retry)',
+    value: escapeHtml(`${test.feature}: ${test.name} (${test.uri}:${test.line}, ${test.attempts} attempts; first attempt: ${firstLine(test.first_error)})`),
+  }));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /**
@@ -128,4 +141,4 @@ export function mutationRows(reportsDir: string): { label: string; value: string
     });
 }
 
-export { closingLine };
+export { closingLines };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type * as messages from '@cucumber/messages';
 import { mutationRows } from '../../support/report/generate';
-import { buildReport, closingLine } from '../../support/report/summary';
+import { buildReport, closingLine, closingLines, scenarioStatuses } from '../../support/report/summary';
 import { METRICS_KEY } from '../../support/metrics';
 
 const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
@@ -42,9 +42,9 @@ describe('the JSON report', () => {
   const report = buildReport(stream(), { target: 'test' });
 
   it('has the guide structure with suites per feature and tests per scenario', () => {
-    assert.deepEqual(Object.keys(report), ['summary', 'results', 'metrics', 'environment']);
+    assert.deepEqual(Object.keys(report), ['summary', 'results', 'flaky', 'metrics', 'environment']);
     assert.deepEqual(report.summary.suites, { total: 2, successful: 1, failed: 1 });
-    assert.deepEqual(report.summary.tests, { total: 3, passed: 2, failed: 1, skipped: 0 });
+    assert.deepEqual(report.summary.tests, { total: 3, passed: 2, failed: 1, skipped: 0, flaky: 1 });
     assert.equal(report.summary.duration.total, 1000);
     assert.equal(report.summary.duration.average, Math.round((200 + 100 + 500) / 3));
   });
@@ -53,6 +53,28 @@ describe('the JSON report', () => {
     const flaky = report.results[1].tests.find((t) => t.name === 'flaky');
     assert.equal(flaky?.status, 'passed');
     assert.equal(flaky?.attempts, 2);
+  });
+
+  it('lists a scenario that passed only on a retry as flaky, with its first error, and counts it as passed', () => {
+    assert.deepEqual(report.flaky, [{ name: 'flaky', feature: 'Feature B', uri: 'b.feature', line: 7, attempts: 2, first_error: 'first try failed' }]);
+    assert.deepEqual(
+      report.results.flatMap((suite) => suite.tests).map((test) => [test.name, test.flaky]),
+      [['passes', false], ['flaky', true], ['fails', false]],
+    );
+    assert.deepEqual(closingLines(report), ['1 flaky (passed only on a retry): b.feature:7 flaky', '2 passed, 1 failed']);
+  });
+
+  it('does not call a scenario that failed on every attempt flaky', () => {
+    const envelopes = stream().map((envelope) =>
+      envelope.testStepFinished?.testCaseStartedId === 'r3' ? { testStepFinished: { ...envelope.testStepFinished, testStepResult: { ...envelope.testStepFinished.testStepResult, status: 'FAILED' } } } : envelope,
+    ) as messages.Envelope[];
+    const retriedAndFailed = buildReport(envelopes, {});
+    assert.deepEqual(retriedAndFailed.flaky, []);
+    assert.deepEqual(closingLines(retriedAndFailed), ['1 passed, 2 failed']);
+  });
+
+  it('tells fault verification that a flaky scenario did not pass every time', () => {
+    assert.deepEqual([...scenarioStatuses(stream())], [['passes', 'passed'], ['flaky', 'failed'], ['fails', 'failed']]);
   });
 
   it('keeps the failure message, line and tags of each scenario', () => {
