@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path';
 import type * as messages from '@cucumber/messages';
 import { describeConfig, getConfig, loadConfig } from '../config';
 import { mergeEndpointFigures, type WorkerFigures } from './endpoints';
+import { conformanceTableMarkdown } from './conformance';
 import { reportFiles, type ReportFiles } from './files';
+import { runMarkdown } from './markdown';
 import { buildReport, closingLines, firstLine, type RunReport } from './summary';
 
 /** The reports of this checkout's runs (NOVACRON_REPORTS_DIR). */
@@ -13,7 +15,7 @@ export function runReportFiles(): ReportFiles {
 
 /** Clears the previous run's outputs so a report never mixes two runs or shows a stale one. */
 export function prepareReportsDir(files: ReportFiles = runReportFiles()): void {
-  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit]) rmSync(file, { force: true });
+  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit, files.markdown]) rmSync(file, { force: true });
   rmSync(files.workers, { recursive: true, force: true });
   mkdirSync(files.workers, { recursive: true });
 }
@@ -62,13 +64,14 @@ function environmentSection(envelopes: messages.Envelope[]): Record<string, unkn
   };
 }
 
-/** Writes json/results.json and html/ from the last run's message stream and cucumber json. */
+/** Writes json/results.json, summary.md and html/ from the last run's message stream and cucumber json. */
 export async function generateReports(files: ReportFiles = runReportFiles()): Promise<RunReport> {
   const envelopes = readMessages(files.messages);
   const report = buildReport(envelopes, environmentSection(envelopes));
   Object.assign(report.metrics, endpointFigures(files));
   mkdirSync(dirname(files.json), { recursive: true });
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.markdown, runMarkdown(report, conformanceTableMarkdown(files)));
   if (existsSync(files.cucumberJson) && readFileSync(files.cucumberJson, 'utf8').trim().startsWith('[')) {
     await writeHtml(report, files);
   }

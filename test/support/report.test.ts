@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type * as messages from '@cucumber/messages';
 import { mutationRows } from '../../support/report/generate';
+import { runMarkdown } from '../../support/report/markdown';
 import { buildReport, closingLine, closingLines, scenarioStatuses } from '../../support/report/summary';
 import { METRICS_KEY } from '../../support/metrics';
 
@@ -91,6 +92,24 @@ describe('the JSON report', () => {
 
   it('closes with the scenario counts CI reads', () => {
     assert.equal(closingLine(report), '2 passed, 1 failed');
+  });
+});
+
+describe('the job summary in Markdown', () => {
+  const report = buildReport(stream(), { target: 'test' });
+
+  it('gives the totals, each failed scenario with the first line of its error, and the flaky ones', () => {
+    const markdown = runMarkdown(report, undefined);
+    assert.match(markdown, /^## NovaCron Spec: 2 passed, 1 failed \(1 flaky\)\n/);
+    assert.match(markdown, /\| 3 \| 2 \| 1 \| 0 \| 1 \| 2 \| 1 \| 1\.0 s \|/);
+    assert.match(markdown, /### Failed scenarios\n\n\| Scenario \| Where \| First error line \|\n\|---\|---\|---\|\n\| Feature B: fails \| `b.feature:9` \| expected 3, got 2 \|\n/);
+    assert.match(markdown, /### Flaky scenarios \(passed only on a retry\)\n\n.*\n.*\n\| Feature B: flaky \| `b.feature:7` \| first try failed \|\n/);
+  });
+
+  it('gives the key metrics with their units, and the conformance table when there is one', () => {
+    assert.match(runMarkdown(report, undefined), /\| leader-election-time \| 400 ms \|/);
+    assert.match(runMarkdown(report, undefined), /### Conformance\n\n_This run has no conformance report._/);
+    assert.match(runMarkdown(report, '| capability | verdict |'), /### Conformance\n\n\| capability \| verdict \|/);
   });
 });
 
