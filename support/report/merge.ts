@@ -10,6 +10,11 @@ import { millis } from './summary';
 export interface MessageStream {
   readonly label: string;
   readonly envelopes: readonly messages.Envelope[];
+  /**
+   * Only fills in the scenarios the streams before it did not run (a dry run beside the last run):
+   * its runs of scenarios that ran there are left out, and its start, end and outcome do not count.
+   */
+  readonly fillsIn?: boolean;
 }
 
 export class MergeError extends Error {
@@ -20,12 +25,6 @@ export class MergeError extends Error {
 }
 
 /**
- * What happens when a scenario ran in more than one of the streams: `error` for shards (each scenario
- * runs in exactly one), `first` to keep the first stream's run of it and drop the later ones'.
- */
-export type RepeatedScenario = 'error' | 'first';
-
-/**
  * Combines the message streams of several runs of one suite (the shards of a CI run) into the
  * stream of one run, so that every report is built from it exactly as from a single run.
  *
@@ -34,9 +33,9 @@ export type RepeatedScenario = 'error' | 'first';
  * them (the features of two runs of one commit parse to the same tree, id for id). Each stream's
  * pickles, test cases and attempts keep their own ids, which are UUIDs and never collide. The merged
  * run starts when the first run started and finishes when the last finished; it succeeded when every
- * run did.
+ * run did. A scenario that ran in two of the streams is an error, unless the second only fills in.
  */
-export function mergeMessageStreams(runs: readonly MessageStream[], repeated: RepeatedScenario = 'error'): messages.Envelope[] {
+export function mergeMessageStreams(runs: readonly MessageStream[]): messages.Envelope[] {
   if (runs.length === 0) throw new MergeError('no message stream to merge');
   const definitions: messages.Envelope[] = [];
   const execution: messages.Envelope[] = [];
@@ -104,13 +103,13 @@ export function mergeMessageStreams(runs: readonly MessageStream[], repeated: Re
           runStarted = envelope.testRunStarted;
         } else {
           if (envelope.testRunStarted.id !== undefined && runStarted.id !== undefined) rename.set(envelope.testRunStarted.id, runStarted.id);
-          if (millis(envelope.testRunStarted.timestamp) < millis(runStarted.timestamp)) runStarted = { ...runStarted, timestamp: envelope.testRunStarted.timestamp };
+          if (!run.fillsIn && millis(envelope.testRunStarted.timestamp) < millis(runStarted.timestamp)) runStarted = { ...runStarted, timestamp: envelope.testRunStarted.timestamp };
         }
       } else if (envelope.testRunFinished) {
         finished = envelope.testRunFinished;
       } else if (envelope.testCase) {
         const earlier = executedBy.get(envelope.testCase.pickleId);
-        if (earlier !== undefined && repeated === 'first') {
+        if (earlier !== undefined && run.fillsIn) {
           dropped.add(envelope.testCase.id);
           continue;
         }
@@ -128,7 +127,7 @@ export function mergeMessageStreams(runs: readonly MessageStream[], repeated: Re
         execution.push(envelope);
       }
     }
-    finishes.push({ label: run.label, finished });
+    if (!run.fillsIn || finishes.length === 0) finishes.push({ label: run.label, finished });
   }
 
   return [
