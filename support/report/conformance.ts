@@ -5,7 +5,6 @@ import type { ReportFiles } from './files';
  * implemented; the verdict). The suite has no conformance report yet: until the one that builds it
  * fills this in from the run's reports folder, there is no table and the job summary says so.
  */
-export function conformanceTableMarkdown(files: ReportFiles): string | undefined {
-  void files;
+export function conformanceTableMarkdown(_files: ReportFiles): string | undefined {
   return undefined;
 }
