@@ -27,12 +27,7 @@ export interface SuiteResult {
 }
 
 /** A scenario that passed only on a retry, with what its first attempt failed with. */
-export interface FlakyScenario {
-  name: string;
-  feature: string;
-  uri: string;
-  line: number;
-  attempts: number;
+export interface FlakyScenario extends Pick<ScenarioResult, 'name' | 'feature' | 'uri' | 'line' | 'attempts'> {
   first_error: string;
 }
 
