@@ -3,7 +3,7 @@
 const path = require('node:path');
 require('ts-node').register({ transpileOnly: true });
 const { loadConfig, ConfigError } = require('./support/config');
-const { reportFiles } = require('./support/report/files');
+const { isDryRun, JUNIT_OPTIONS, reportFiles, reportFormats } = require('./support/report/files');
 
 function configOrExit() {
   try {
@@ -16,7 +16,9 @@ function configOrExit() {
 }
 
 const config = configOrExit();
-const reports = reportFiles(config.reportsDir);
+const runReports = reportFiles(config.reportsDir);
+// A dry run (steps:check, npm run docs) writes its reports beside the last real run's, never over them.
+const reports = isDryRun() ? reportFiles(runReports.dryRun) : runReports;
 const interactive = process.stdout.isTTY && !process.env.CI;
 
 const base = {
@@ -29,14 +31,11 @@ const base = {
   strict: true,
   format: [
     interactive ? 'progress-bar' : 'progress',
-    ['message', reports.messages],
-    ['json', reports.cucumberJson],
-    ['junit', reports.junit],
-    ['usage-json', reports.usage],
+    ...reportFormats(reports),
   ],
   formatOptions: {
     snippetInterface: 'async-await',
-    junit: { suiteName: 'NovaCron Spec' },
+    junit: JUNIT_OPTIONS,
   },
 };
 
@@ -49,7 +48,9 @@ module.exports = {
   'mle-star': tagged('@mle-star'),
   performance: tagged('@performance'),
   debug: { ...base, parallel: 0, format: ['@cucumber/pretty-formatter', ...base.format.slice(1)] },
-  ci: { ...base, format: ['summary', ...base.format.slice(1)] },
+  // CI: a failed scenario runs again (NOVACRON_RETRY times, 1 by default); one that passes only on a
+  // retry counts as passed and is reported as flaky.
+  ci: { ...base, retry: config.ciRetries, format: ['summary', ...base.format.slice(1)] },
   // Used by scripts/verify-faults.ts: results only, to a file of its own, so runs can overlap.
   verify: {
     ...base,

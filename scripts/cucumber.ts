@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../support/config';
 import { reportFiles, type ReportFiles } from '../support/report/files';
-import { closingLine, generateReports, prepareReportsDir } from '../support/report/generate';
+import { closingLines, generateReports, prepareReportsDir } from '../support/report/generate';
 import { claimReports, REPORTS_CLAIMED, ReportsBusyError } from '../support/report/lock';
 
 const ROOT = join(__dirname, '..');
@@ -39,7 +39,7 @@ async function main(args: string[]): Promise<number> {
     try {
       const report = await generateReports(files);
       console.log(`\nreports: ${files.html} | ${files.json} | ${files.junit}`);
-      console.log(closingLine(report));
+      for (const line of closingLines(report)) console.log(line);
     } catch (error) {
       console.error(`novacron-spec: could not write the reports: ${(error as Error).message}`);
       return code === 0 ? 1 : code;

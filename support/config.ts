@@ -48,6 +48,8 @@ export interface Config {
   readonly referenceTimings: string | undefined;
   /** Absolute path of the folder the run writes its reports to (NOVACRON_REPORTS_DIR). */
   readonly reportsDir: string;
+  /** How many times the `ci` profile runs a failed scenario again (NOVACRON_RETRY). */
+  readonly ciRetries: number;
   /** The `.env.test` file that was read, if any. */
   readonly envFile: string | undefined;
   /** Model-based checks: sequences per check (NOVACRON_MODEL_RUNS) and their longest length (NOVACRON_MODEL_STEPS). */
@@ -101,6 +103,7 @@ const DEFAULTS = {
   NOVACRON_DB_SCHEMA: 'novacron',
   NOVACRON_REDIS_PREFIX: '',
   NOVACRON_REPORTS_DIR: 'reports',
+  NOVACRON_RETRY: '1',
 } as const;
 
 /** Set by the suite's own scripts for the processes they start, not by people. */
@@ -192,6 +195,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     redisPrefix: read.raw('NOVACRON_REDIS_PREFIX') ?? DEFAULTS.NOVACRON_REDIS_PREFIX,
     referenceTimings: read.optional('NOVACRON_REF_TIMINGS', parseText),
     reportsDir: resolve(cwd, read.required('NOVACRON_REPORTS_DIR', parseText)),
+    ciRetries: read.required('NOVACRON_RETRY', wholeNumber(0, 10)),
     envFile: fileValues ? envFile : undefined,
     modelRuns: read.optional('NOVACRON_MODEL_RUNS', wholeNumber(1, 10_000)) ?? (mode === 'ci' ? 5 : 15),
     modelSteps: read.optional('NOVACRON_MODEL_STEPS', wholeNumber(1, 1_000)) ?? (mode === 'ci' ? 40 : 60),
@@ -249,6 +253,7 @@ export function describeConfig(config: Config): ConfigSummary {
     modelRuns: config.modelRuns,
     modelSteps: config.modelSteps,
     modelSeed: config.modelReplay ? String(config.modelReplay.seed) : 'random',
+    ciRetries: config.ciRetries,
   };
 }
 

@@ -1,9 +1,7 @@
 import { loadConfig } from './config';
 import { TestEnvironment } from './environment';
-import { reportFiles } from './report/files';
+import { isDryRun, reportFiles } from './report/files';
 import { claimReports, REPORTS_CLAIMED, ReportsBusyError } from './report/lock';
-
-const DRY_RUN_FLAGS = ['--dry-run', '-d'];
 
 /**
  * Provisions the run's environment once: for an external target, waits until it answers; otherwise
@@ -11,7 +9,7 @@ const DRY_RUN_FLAGS = ['--dry-run', '-d'];
  * cucumber hands to every worker. Returns the cleanup to run when cucumber is done.
  */
 export async function provisionForRun(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
-  if (process.argv.some((arg) => DRY_RUN_FLAGS.includes(arg))) return undefined;
+  if (isDryRun()) return undefined;
   const config = loadConfig(env);
   const environment = new TestEnvironment(config);
   try {
@@ -31,7 +29,7 @@ export async function provisionForRun(env: NodeJS.ProcessEnv, log: (line: string
  * refused run overwrites nothing; the claim is released when the process exits, after they flush.
  */
 export function claimReportsForRun(env: NodeJS.ProcessEnv, log: (line: string) => void): void {
-  if (env[REPORTS_CLAIMED] || process.argv.some((arg) => DRY_RUN_FLAGS.includes(arg))) return;
+  if (env[REPORTS_CLAIMED] || isDryRun()) return;
   const files = reportFiles(loadConfig(env).reportsDir);
   try {
     process.once('exit', claimReports(files, ['cucumber-js', ...process.argv.slice(2)].join(' ')));

@@ -9,6 +9,12 @@ export interface ReportFiles {
   readonly json: string;
   readonly junit: string;
   readonly html: string;
+  /** The run in Markdown: totals, failures, flaky scenarios, key metrics (a CI job summary). */
+  readonly markdown: string;
+  /** The living documentation: every feature with its latest status (npm run docs). */
+  readonly docs: string;
+  /** The reports folder of a dry run, so that one never overwrites the last real run's reports. */
+  readonly dryRun: string;
   /** Per-worker endpoint figures, merged into the JSON report. */
   readonly workers: string;
   readonly faults: string;
@@ -25,8 +31,31 @@ export function reportFiles(dir: string): ReportFiles {
     json: join(dir, 'json', 'results.json'),
     junit: join(dir, 'junit', 'results.xml'),
     html: join(dir, 'html', 'index.html'),
+    markdown: join(dir, 'summary.md'),
+    docs: join(dir, 'docs', 'index.html'),
+    dryRun: join(dir, 'dry-run'),
     workers: join(dir, 'workers'),
     faults: join(dir, 'faults'),
     lock: join(dir, '.run.lock'),
   };
+}
+
+/** Options of cucumber's `junit` formatter, for a run and for the merge of several runs alike. */
+export const JUNIT_OPTIONS = { suiteName: 'NovaCron Spec' } as const;
+
+/** The files cucumber's formatters write for every run (cucumber.js), as `[formatter, file]`. */
+export function reportFormats(files: ReportFiles): [string, string][] {
+  return [
+    ['message', files.messages],
+    ['json', files.cucumberJson],
+    ['junit', files.junit],
+    ['usage-json', files.usage],
+  ];
+}
+
+const DRY_RUN_FLAGS = ['--dry-run', '-d'];
+
+/** Whether these cucumber-js arguments ask for a dry run (no scenario runs, nothing is provisioned). */
+export function isDryRun(argv: readonly string[] = process.argv): boolean {
+  return argv.some((arg) => DRY_RUN_FLAGS.includes(arg));
 }

@@ -3,8 +3,10 @@ import { dirname, join } from 'node:path';
 import type * as messages from '@cucumber/messages';
 import { describeConfig, getConfig, loadConfig } from '../config';
 import { mergeEndpointFigures, type WorkerFigures } from './endpoints';
+import { conformanceTableMarkdown } from './conformance';
 import { reportFiles, type ReportFiles } from './files';
-import { buildReport, closingLine, type RunReport } from './summary';
+import { runMarkdown } from './markdown';
+import { buildReport, closingLines, firstLine, type RunReport } from './summary';
 
 /** The reports of this checkout's runs (NOVACRON_REPORTS_DIR). */
 export function runReportFiles(): ReportFiles {
@@ -13,7 +15,7 @@ export function runReportFiles(): ReportFiles {
 
 /** Clears the previous run's outputs so a report never mixes two runs or shows a stale one. */
 export function prepareReportsDir(files: ReportFiles = runReportFiles()): void {
-  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit]) rmSync(file, { force: true });
+  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit, files.markdown]) rmSync(file, { force: true });
   rmSync(files.workers, { recursive: true, force: true });
   mkdirSync(files.workers, { recursive: true });
 }
@@ -62,13 +64,14 @@ function environmentSection(envelopes: messages.Envelope[]): Record<string, unkn
   };
 }
 
-/** Writes json/results.json and html/ from the last run's message stream and cucumber json. */
+/** Writes json/results.json, summary.md and html/ from the last run's message stream and cucumber json. */
 export async function generateReports(files: ReportFiles = runReportFiles()): Promise<RunReport> {
   const envelopes = readMessages(files.messages);
   const report = buildReport(envelopes, environmentSection(envelopes));
   Object.assign(report.metrics, endpointFigures(files));
   mkdirSync(dirname(files.json), { recursive: true });
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.markdown, runMarkdown(report, conformanceTableMarkdown(files)));
   if (existsSync(files.cucumberJson) && readFileSync(files.cucumberJson, 'utf8').trim().startsWith('[')) {
     await writeHtml(report, files);
   }
@@ -96,7 +99,8 @@ async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
       title: 'Run',
       data: [
         { label: 'Target', value: env.target },
-        { label: 'Scenarios', value: `${tests.passed} passed, ${tests.failed} failed${tests.skipped ? `, ${tests.skipped} skipped` : ''}` },
+        { label: 'Scenarios', value: `${tests.passed} passed${tests.flaky ? ` (${tests.flaky} flaky)` : ''}, ${tests.failed} failed${tests.skipped ? `, ${tests.skipped} skipped` : ''}` },
+        ...flakyRows(report),
         { label: 'Duration', value: `${(duration.total / 1000).toFixed(1)} s` },
         { label: 'Node', value: env.node },
         ...Object.entries(report.metrics)
@@ -107,6 +111,18 @@ async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
     },
   });
   rmSync(jsonDir, { recursive: true, force: true });
+}
+
+/** One row per scenario that passed only on a retry (the cucumber JSON the page is built from shows only the last attempt). */
+export function flakyRows(report: RunReport): { label: string; value: string }[] {
+  return report.flaky.map((test) => ({
+    label: 'Flaky (passed only on a retry)',
+    value: escapeHtml(`${test.feature}: ${test.name} (${test.uri}:${test.line}, ${test.attempts} attempts; first attempt: ${firstLine(test.first_error)})`),
+  }));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /**
@@ -128,4 +144,4 @@ export function mutationRows(reportsDir: string): { label: string; value: string
     });
 }
 
-export { closingLine };
+export { closingLines };

@@ -12,6 +12,8 @@ export interface ScenarioResult {
   status: ScenarioStatus;
   duration: number;
   attempts: number;
+  /** Passed, but only on a retry: it failed at least once in this run. */
+  flaky: boolean;
   error?: string;
   metrics: Record<string, Measurement>;
   details: Record<string, unknown>;
@@ -24,14 +26,21 @@ export interface SuiteResult {
   tests: ScenarioResult[];
 }
 
-/** The JSON report, in the structure of the integration testing guide. */
+/** A scenario that passed only on a retry, with what its first attempt failed with. */
+export interface FlakyScenario extends Pick<ScenarioResult, 'name' | 'feature' | 'uri' | 'line' | 'attempts'> {
+  first_error: string;
+}
+
+/** The JSON report, in the structure of the integration testing guide (plus the flaky scenarios). */
 export interface RunReport {
   summary: {
     suites: { total: number; successful: number; failed: number };
-    tests: { total: number; passed: number; failed: number; skipped: number };
+    /** `flaky` are counted in `passed` too. */
+    tests: { total: number; passed: number; failed: number; skipped: number; flaky: number };
     duration: { total: number; average: number };
   };
   results: SuiteResult[];
+  flaky: FlakyScenario[];
   metrics: Record<string, unknown>;
   environment: Record<string, unknown>;
 }
@@ -49,7 +58,7 @@ interface Attempt {
   attachments: string[];
 }
 
-function millis(timestamp: messages.Timestamp): number {
+export function millis(timestamp: messages.Timestamp): number {
   return Number(timestamp.seconds) * 1000 + Math.round(timestamp.nanos / 1e6);
 }
 
@@ -59,6 +68,8 @@ export function buildReport(envelopes: messages.Envelope[], environment: Record<
   const pickles = new Map<string, messages.Pickle>();
   const testCases = new Map<string, messages.TestCase>();
   const attempts = new Map<string, Attempt>();
+  /** Test case -> the error of its first failed attempt that was retried. */
+  const retriedErrors = new Map<string, string>();
   let runStarted: number | undefined;
   let runFinished: number | undefined;
 
@@ -94,7 +105,11 @@ export function buildReport(envelopes: messages.Envelope[], environment: Record<
   }
 
   const suites = new Map<string, SuiteResult>();
+  const flaky: FlakyScenario[] = [];
   const runMetrics = new Map<string, number[]>();
+  for (const run of attempts.values()) {
+    if (run.willBeRetried && !retriedErrors.has(run.testCaseId)) retriedErrors.set(run.testCaseId, run.error ?? run.status);
+  }
   for (const run of attempts.values()) {
     if (run.willBeRetried) continue;
     const testCase = testCases.get(run.testCaseId);
@@ -115,6 +130,7 @@ export function buildReport(envelopes: messages.Envelope[], environment: Record<
       status: run.status,
       duration: (run.finished ?? run.started) - run.started,
       attempts: run.attempt + 1,
+      flaky: run.status === 'passed' && retriedErrors.has(run.testCaseId),
       ...(run.error ? { error: run.error } : {}),
       metrics,
       details,
@@ -125,6 +141,9 @@ export function buildReport(envelopes: messages.Envelope[], environment: Record<
       suites.set(pickle.uri, suite);
     }
     suite.tests.push(scenario);
+    if (scenario.flaky) {
+      flaky.push({ name: scenario.name, feature: featureName, uri: scenario.uri, line: scenario.line, attempts: scenario.attempts, first_error: retriedErrors.get(run.testCaseId)! });
+    }
     if (scenario.status !== 'passed') suite.status = 'failed';
   }
 
@@ -136,10 +155,11 @@ export function buildReport(envelopes: messages.Envelope[], environment: Record<
   return {
     summary: {
       suites: { total: results.length, successful: results.filter((s) => s.status === 'passed').length, failed: results.filter((s) => s.status === 'failed').length },
-      tests: { total: tests.length, passed, failed: tests.length - passed - skipped, skipped },
+      tests: { total: tests.length, passed, failed: tests.length - passed - skipped, skipped, flaky: flaky.length },
       duration: { total, average: tests.length ? Math.round(tests.reduce((sum, t) => sum + t.duration, 0) / tests.length) : 0 },
     },
     results,
+    flaky: flaky.sort((a, b) => a.uri.localeCompare(b.uri) || a.line - b.line),
     metrics: Object.fromEntries([...runMetrics].map(([name, values]) => [name, round(values.reduce((a, b) => a + b, 0) / values.length)])),
     environment,
   };
@@ -180,18 +200,37 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** Scenario name -> its worst status over its examples and rules. */
+/**
+ * Scenario name -> its worst status over its examples, rules and attempts: a scenario that passed
+ * only on a retry is `failed` here (fault verification needs scenarios that pass every time).
+ */
 export function scenarioStatuses(envelopes: messages.Envelope[]): Map<string, ScenarioStatus> {
   const byName = new Map<string, ScenarioStatus>();
   for (const test of buildReport(envelopes, {}).results.flatMap((suite) => suite.tests)) {
     const previous = byName.get(test.name);
-    byName.set(test.name, previous && previous !== 'passed' ? previous : test.status);
+    byName.set(test.name, previous && previous !== 'passed' ? previous : test.flaky ? 'failed' : test.status);
   }
   return byName;
 }
 
-/** The closing line CI reads: scenarios passed and failed. */
+/** The closing line CI reads: scenarios passed (flaky ones included) and failed. */
 export function closingLine(report: RunReport): string {
   const { passed, failed, skipped } = report.summary.tests;
   return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+}
+
+/** The line before the closing line that names the scenarios that passed only on a retry; none without any. */
+export function flakyLine(report: RunReport): string | undefined {
+  if (!report.flaky.length) return undefined;
+  return `${report.flaky.length} flaky (passed only on a retry): ${report.flaky.map((test) => `${test.uri}:${test.line} ${test.name}`).join('; ')}`;
+}
+
+/** The first non-blank line of an error message (its stack and details follow on the next lines). */
+export function firstLine(message: string): string {
+  return message.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+}
+
+/** What a run prints last: the flaky scenarios, if any, then the closing line. */
+export function closingLines(report: RunReport): string[] {
+  return [flakyLine(report), closingLine(report)].filter((line): line is string => line !== undefined);
 }

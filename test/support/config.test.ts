@@ -69,6 +69,7 @@ describe('loadConfig defaults', () => {
         redisPrefix: '',
         referenceTimings: undefined,
         reportsDir: join(emptyDir, 'reports'),
+        ciRetries: 1,
         envFile: undefined,
         warnings: [],
       },
@@ -119,6 +120,8 @@ describe('loadConfig valid values', () => {
     ['NOVACRON_REDIS_PREFIX', 'novacron:run:ab12:', 'redisPrefix', 'novacron:run:ab12:'],
     ['NOVACRON_REF_TIMINGS', 'provision_step=20,heartbeat=30', 'referenceTimings', 'provision_step=20,heartbeat=30'],
     ['NOVACRON_REPORTS_DIR', '/tmp/novacron-reports', 'reportsDir', '/tmp/novacron-reports'],
+    ['NOVACRON_RETRY', '0', 'ciRetries', 0],
+    ['NOVACRON_RETRY', '2', 'ciRetries', 2],
   ];
   for (const [name, value, field, expected] of cases) {
     it(`${name}="${value}" gives ${String(field)} = ${JSON.stringify(expected)}`, () => {
@@ -180,6 +183,7 @@ describe('loadConfig invalid values: one line naming the variable, the value and
     ['NOVACRON_TEST_TIMEOUT', '5m', 'NOVACRON_TEST_TIMEOUT="5m" is not valid: expected a whole number of milliseconds from 1 to 2147483647'],
     ['NOVACRON_TEST_TIMEOUT', '3000000000', 'NOVACRON_TEST_TIMEOUT="3000000000" is not valid: expected a whole number of milliseconds from 1 to 2147483647'],
     ['NOVACRON_STARTUP_TIMEOUT', '-1', 'NOVACRON_STARTUP_TIMEOUT="-1" is not valid: expected a whole number of milliseconds from 1 to 2147483647'],
+    ['NOVACRON_RETRY', 'once', 'NOVACRON_RETRY="once" is not valid: expected a whole number from 0 to 10'],
     ['LOAD_TEST_USERS', 'abc', 'LOAD_TEST_USERS="abc" is not valid: expected a whole number from 1 to 10000'],
     ['LOAD_TEST_USERS', '0', 'LOAD_TEST_USERS="0" is not valid: expected a whole number from 1 to 10000'],
     ['LOAD_TEST_USERS', '10001', 'LOAD_TEST_USERS="10001" is not valid: expected a whole number from 1 to 10000'],

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type * as messages from '@cucumber/messages';
 import { mutationRows } from '../../support/report/generate';
-import { buildReport, closingLine } from '../../support/report/summary';
+import { runMarkdown } from '../../support/report/markdown';
+import { buildReport, closingLine, closingLines, scenarioStatuses } from '../../support/report/summary';
 import { METRICS_KEY } from '../../support/metrics';
 
 const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
@@ -42,9 +43,9 @@ describe('the JSON report', () => {
   const report = buildReport(stream(), { target: 'test' });
 
   it('has the guide structure with suites per feature and tests per scenario', () => {
-    assert.deepEqual(Object.keys(report), ['summary', 'results', 'metrics', 'environment']);
+    assert.deepEqual(Object.keys(report), ['summary', 'results', 'flaky', 'metrics', 'environment']);
     assert.deepEqual(report.summary.suites, { total: 2, successful: 1, failed: 1 });
-    assert.deepEqual(report.summary.tests, { total: 3, passed: 2, failed: 1, skipped: 0 });
+    assert.deepEqual(report.summary.tests, { total: 3, passed: 2, failed: 1, skipped: 0, flaky: 1 });
     assert.equal(report.summary.duration.total, 1000);
     assert.equal(report.summary.duration.average, Math.round((200 + 100 + 500) / 3));
   });
@@ -53,6 +54,28 @@ describe('the JSON report', () => {
     const flaky = report.results[1].tests.find((t) => t.name === 'flaky');
     assert.equal(flaky?.status, 'passed');
     assert.equal(flaky?.attempts, 2);
+  });
+
+  it('lists a scenario that passed only on a retry as flaky, with its first error, and counts it as passed', () => {
+    assert.deepEqual(report.flaky, [{ name: 'flaky', feature: 'Feature B', uri: 'b.feature', line: 7, attempts: 2, first_error: 'first try failed' }]);
+    assert.deepEqual(
+      report.results.flatMap((suite) => suite.tests).map((test) => [test.name, test.flaky]),
+      [['passes', false], ['flaky', true], ['fails', false]],
+    );
+    assert.deepEqual(closingLines(report), ['1 flaky (passed only on a retry): b.feature:7 flaky', '2 passed, 1 failed']);
+  });
+
+  it('does not call a scenario that failed on every attempt flaky', () => {
+    const envelopes = stream().map((envelope) =>
+      envelope.testStepFinished?.testCaseStartedId === 'r3' ? { testStepFinished: { ...envelope.testStepFinished, testStepResult: { ...envelope.testStepFinished.testStepResult, status: 'FAILED' } } } : envelope,
+    ) as messages.Envelope[];
+    const retriedAndFailed = buildReport(envelopes, {});
+    assert.deepEqual(retriedAndFailed.flaky, []);
+    assert.deepEqual(closingLines(retriedAndFailed), ['1 passed, 2 failed']);
+  });
+
+  it('tells fault verification that a flaky scenario did not pass every time', () => {
+    assert.deepEqual([...scenarioStatuses(stream())], [['passes', 'passed'], ['flaky', 'failed'], ['fails', 'failed']]);
   });
 
   it('keeps the failure message, line and tags of each scenario', () => {
@@ -69,6 +92,24 @@ describe('the JSON report', () => {
 
   it('closes with the scenario counts CI reads', () => {
     assert.equal(closingLine(report), '2 passed, 1 failed');
+  });
+});
+
+describe('the job summary in Markdown', () => {
+  const report = buildReport(stream(), { target: 'test' });
+
+  it('gives the totals, each failed scenario with the first line of its error, and the flaky ones', () => {
+    const markdown = runMarkdown(report, undefined);
+    assert.match(markdown, /^## NovaCron Spec: 2 passed, 1 failed \(1 flaky\)\n/);
+    assert.match(markdown, /\| 3 \| 2 \| 1 \| 0 \| 1 \| 2 \| 1 \| 1\.0 s \|/);
+    assert.match(markdown, /### Failed scenarios\n\n\| Scenario \| Where \| First error line \|\n\|---\|---\|---\|\n\| Feature B: fails \| `b.feature:9` \| expected 3, got 2 \|\n/);
+    assert.match(markdown, /### Flaky scenarios \(passed only on a retry\)\n\n.*\n.*\n\| Feature B: flaky \| `b.feature:7` \| first try failed \|\n/);
+  });
+
+  it('gives the key metrics with their units, and the conformance table when there is one', () => {
+    assert.match(runMarkdown(report, undefined), /\| leader-election-time \| 400 ms \|/);
+    assert.match(runMarkdown(report, undefined), /### Conformance\n\n_This run has no conformance report._/);
+    assert.match(runMarkdown(report, '| capability | verdict |'), /### Conformance\n\n\| capability \| verdict \|/);
   });
 });
 
