@@ -3,6 +3,7 @@ import { checkAutoscalingModel } from '../support/model/autoscaling';
 import { checkCredentialModel } from '../support/model/credentials';
 import { checkStreamModel } from '../support/model/event-stream';
 import { checkFederationModel } from '../support/model/federation';
+import { checkMigrationModel } from '../support/model/migration';
 import { checkNetworkModel } from '../support/model/network';
 import { checkRateModel } from '../support/model/rate-limits';
 import { checkStorageModel } from '../support/model/storage';
@@ -62,5 +63,12 @@ Then(
   'any sequence of subscriptions of any topics, replays from any point, reconnections, refused subscriptions and operations that publish gives every subscriber exactly the events of its topics after its starting point, in order, as every other subscriber sees them',
   async function (this: NovaWorld) {
     await checkStreamModel(this);
+  },
+);
+
+Then(
+  'any sequence of machines created on any node, migrations to any node at any link speed, migrations asked twice at once, refusals, state changes and deletions moves each machine only as the contract allows and keeps its migrations, probes, history and every node\'s free room in agreement with what was done',
+  async function (this: NovaWorld) {
+    await checkMigrationModel(this);
   },
 );

@@ -21,6 +21,8 @@ export const MIGRATION_FAULTS = {
   acceptsUnknownNode: 'migration-accepts-unknown-node',
   historyMissing: 'migration-history-missing',
   leavesMigrating: 'migration-leaves-vm-migrating',
+  concurrentBothAccepted: 'migration-concurrent-requests-both-accepted',
+  nodesCountStopped: 'migration-nodes-count-stopped-vms',
 } as const;
 
 export type FederationFaultFlags = { readonly [K in keyof typeof FEDERATION_FAULTS]: boolean };
@@ -62,6 +64,9 @@ export const MIGRATION_SCENARIOS = {
 
 /** The model-based scenario of features/system/backend/model-federation.feature. */
 export const FEDERATION_MODEL_SCENARIO = 'Any sequence of federation operations places every machine by the rules and keeps every view consistent';
+
+/** The model-based scenario of features/system/backend/vm-migration.feature. */
+export const MIGRATION_MODEL_SCENARIO = 'Any sequence of migrations keeps every machine, migration and node consistent';
 
 const F = FEDERATION_SCENARIOS;
 const M = MIGRATION_SCENARIOS;
@@ -147,5 +152,15 @@ export const faults: FaultDefinition[] = [
     name: MIGRATION_FAULTS.leavesMigrating,
     description: 'A completed live migration moves the VM to its target node but leaves it in the migrating state.',
     scenarios: [M.migratesLive, M.usageContinues],
+  },
+  {
+    name: MIGRATION_FAULTS.concurrentBothAccepted,
+    description: 'Two migrations of the same VM asked for at once are both accepted: the check for a migration already under way comes too late.',
+    scenarios: [MIGRATION_MODEL_SCENARIO],
+  },
+  {
+    name: MIGRATION_FAULTS.nodesCountStopped,
+    description: "The list of nodes counts a node's stopped VMs in its vm_count, although they hold no share of it.",
+    scenarios: [MIGRATION_MODEL_SCENARIO],
   },
 ];

@@ -145,7 +145,7 @@ export function createMigrationModule(): ReferenceModule {
 
       router.get('/api/v1/nodes', (request) => {
         auth.requireRole(request, 'viewer');
-        const placed = vms.all().filter((vm) => HOLDS_RESOURCES.has(vm.state));
+        const placed = vms.all().filter((vm) => HOLDS_RESOURCES.has(vm.state) || (faults?.nodesCountStopped && vm.state === 'stopped'));
         const nodes = hypervisorNodes().map((node) => ({
           id: node.id,
           capacity: { cpu: node.cpu, memory_mb: node.memory_mb },

@@ -148,7 +148,7 @@ export class MigrationEngine {
       );
     }
     const active = this.activeFor(vm.id);
-    if (active) throw new FederationError('conflict', `VM ${vm.id} is already migrating to ${active.target_node_id} (${active.id})`);
+    if (active && !this.faults.concurrentBothAccepted) throw new FederationError('conflict', `VM ${vm.id} is already migrating to ${active.target_node_id} (${active.id})`);
     if (vm.state !== 'running') {
       throw new FederationError('conflict', `cannot migrate a VM that is ${vm.state}: only running VMs migrate live`);
     }

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { Federation } from '../../reference/federation/federation';
 import {
   FEDERATION_MODEL_SCENARIO,
+  MIGRATION_MODEL_SCENARIO,
   FEDERATION_SCENARIOS,
   MIGRATION_SCENARIOS,
   NO_FEDERATION_FAULTS,
@@ -54,14 +55,24 @@ function engineWith(flags: Partial<MigrationFaultFlags>) {
 
 describe('federation and migration faults', () => {
   it('name only scenarios that exist in the features', () => {
-    const titles = new Set([...scenarioTitles('federation.feature'), ...scenarioTitles('vm-migration.feature')]);
+    const titles = new Set([...scenarioTitles('federation.feature'), ...scenarioTitles('vm-migration.feature')].filter((title) => title !== MIGRATION_MODEL_SCENARIO));
     for (const title of [...Object.values(FEDERATION_SCENARIOS), ...Object.values(MIGRATION_SCENARIOS)]) assert.ok(titles.has(title), `no scenario "${title}"`);
     for (const fault of faults) assert.ok(fault.scenarios.length > 0, fault.name);
     assert.equal(titles.size, Object.keys(FEDERATION_SCENARIOS).length + Object.keys(MIGRATION_SCENARIOS).length, 'every scenario has a title constant');
   });
 
-  it('name the model-based scenario', () => {
+  it('name the model-based scenarios', () => {
     assert.ok(scenarioTitles('model-federation.feature').includes(FEDERATION_MODEL_SCENARIO));
+    assert.ok(scenarioTitles('vm-migration.feature').includes(MIGRATION_MODEL_SCENARIO));
+  });
+
+  it('migration-concurrent-requests-both-accepted: a second migration of a migrating VM is accepted', () => {
+    const clean = engineWith({});
+    clean.engine.start(clean.vm, 'node-3');
+    assert.throws(() => clean.engine.start(clean.vm, 'node-3'), /already migrating/);
+    const faulty = engineWith({ concurrentBothAccepted: true });
+    faulty.engine.start(faulty.vm, 'node-3');
+    assert.equal(faulty.engine.start(faulty.vm, 'node-3').target_node_id, 'node-3');
   });
 
   it('federation-new-member-misses-records: a late peer holds none of the earlier records', () => {

@@ -43,3 +43,7 @@ Feature: Live migration of virtual machines
     And "calc-2" is kept at 60% CPU and 40% memory use
     When I migrate "calc-2" to node-2 and wait until it completes
     Then "calc-2" reports 60% CPU and 40% memory use
+
+  @model @exclusive
+  Scenario: Any sequence of migrations keeps every machine, migration and node consistent
+    Then any sequence of machines created on any node, migrations to any node at any link speed, migrations asked twice at once, refusals, state changes and deletions moves each machine only as the contract allows and keeps its migrations, probes, history and every node's free room in agreement with what was done
