@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ApiClient, ApiResponse } from '../api-client';
-import { deleteVmAfterScenario } from '../tasks/vms';
+import { sleep } from '../api-client';
+import { deleteVmAfterScenario, type VmAction, type VmState } from '../tasks/vms';
 import type { NovaWorld } from '../world';
 
 /** What the models share: picking by index, reading every page of a list, refusals, helper VMs. */
@@ -74,4 +75,37 @@ export async function helperVmsFor(world: NovaWorld, count: number, prefix: stri
     vms.push({ id: response.data.id, name });
   }
   return vms;
+}
+
+export const VM_ACTIONS: readonly VmAction[] = ['start', 'stop', 'pause', 'resume'];
+
+/** The contract's state machine of the VM actions. */
+export const VM_TRANSITIONS: Record<VmAction, { from: readonly VmState[]; to: VmState }> = {
+  start: { from: ['stopped'], to: 'running' },
+  stop: { from: ['running', 'paused'], to: 'stopped' },
+  pause: { from: ['running'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+};
+
+/** Asks for the action: accepted where the state machine allows it (answering the new state), else refused as a conflict (answering undefined). */
+export async function actOnVm(api: ApiClient, vm: { id: string; name: string; state: VmState }, action: VmAction): Promise<VmState | undefined> {
+  const response = await api.post(`/api/v1/vms/${vm.id}/${action}`);
+  const transition = VM_TRANSITIONS[action];
+  if (!transition.from.includes(vm.state)) {
+    assert.equal(response.status, 409, `asking to ${action} ${vm.name}, which is ${vm.state}, was answered ${response.status} ${body(response)}`);
+    return undefined;
+  }
+  assert.equal(response.status, 200, `asking to ${action} ${vm.name} (${vm.state}) was answered ${response.status} ${body(response)}`);
+  return transition.to;
+}
+
+/** Waits until a VM just requested runs. */
+export async function untilRunning(api: ApiClient, vm: { id: string; name: string }, withinMs = 5_000): Promise<void> {
+  const deadline = performance.now() + withinMs;
+  for (;;) {
+    const read = await api.get<{ state: string }>(`/api/v1/vms/${vm.id}`, { retries: 0 });
+    if (read.status === 200 && read.data.state === 'running') return;
+    assert.ok(performance.now() < deadline, `${vm.name} was not running within ${withinMs} ms of its request (${body(read)})`);
+    await sleep(25);
+  }
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sleep, type ApiClient } from '../api-client';
-import { deleteVmAfterScenario } from '../tasks/vms';
+import { deleteVmAfterScenario, type VmAction, type VmState } from '../tasks/vms';
 import type { NovaWorld } from '../world';
 import { EventStream, StreamRefused, type StreamMessage } from '../ws-client';
-import { body, pick } from './common';
+import { actOnVm, body, pick, untilRunning, VM_ACTIONS } from './common';
 import { modelSettings, runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -22,16 +22,7 @@ import { modelSettings, runModelCheck, type ModelCheck } from './runner';
  */
 
 const ARRIVE_WITHIN_MS = 3_000;
-const READY_WITHIN_MS = 5_000;
 const TOPIC_CHOICES: readonly (readonly string[])[] = [[], ['vm'], ['mlestar'], ['vm', 'mlestar'], ['autoscaling'], ['mlestar', 'vm', 'network']];
-const ACTIONS = ['stop', 'start', 'pause', 'resume'] as const;
-type Action = (typeof ACTIONS)[number];
-const TRANSITIONS: Record<Action, { from: readonly string[]; to: string }> = {
-  stop: { from: ['running', 'paused'], to: 'stopped' },
-  start: { from: ['stopped'], to: 'running' },
-  pause: { from: ['running'], to: 'paused' },
-  resume: { from: ['paused'], to: 'running' },
-};
 
 /** Subscriptions the contract refuses before the upgrade. */
 const BAD_SUBSCRIPTIONS: readonly { what: string; query: string }[] = [
@@ -57,7 +48,7 @@ interface Subscriber {
 interface ModelVm {
   id: string;
   name: string;
-  state: string;
+  state: VmState;
   /** What the stream must announce about it, in order. */
   announced: string[];
 }
@@ -176,12 +167,7 @@ class CreateVm implements StreamCommand {
     assert.equal(response.status, 201, `requesting ${name} was answered ${response.status} ${body(response)}`);
     const vm: ModelVm = { id: response.data.id, name, state: 'running', announced: ['vm.created creating', 'vm.state_changed creating->provisioning', 'vm.state_changed provisioning->running'] };
     model.vms.push(vm);
-    const deadline = performance.now() + READY_WITHIN_MS;
-    while (performance.now() < deadline) {
-      const read = await real.api.get<{ state: string }>(`/api/v1/vms/${vm.id}`, { retries: 0 });
-      if (read.status === 200 && read.data.state === 'running') break;
-      await sleep(25);
-    }
+    await untilRunning(real.api, vm);
     await checkEveryView(model, real);
   }
   toString = () => `create ${this.name ?? 'a VM'}`;
@@ -189,20 +175,16 @@ class CreateVm implements StreamCommand {
 
 class ActOnVm implements StreamCommand {
   private target: string | undefined;
-  constructor(readonly index: number, readonly action: Action) {}
+  constructor(readonly index: number, readonly action: VmAction) {}
   check = (model: Readonly<StreamModel>) => model.vms.length > 0;
   async run(model: StreamModel, real: StreamSystem): Promise<void> {
     const vm = pick(model.vms, this.index) as ModelVm;
     this.target = `${vm.name.slice(real.prefix.length).replace('-', ' ')} (${vm.state})`;
-    const response = await real.api.post(`/api/v1/vms/${vm.id}/${this.action}`);
-    const transition = TRANSITIONS[this.action];
-    if (transition.from.includes(vm.state)) {
-      assert.equal(response.status, 200, `asking to ${this.action} ${vm.name} was answered ${response.status} ${body(response)}`);
-      vm.announced.push(`vm.state_changed ${vm.state}->${transition.to}`);
-      vm.state = transition.to;
-    } else {
-      // A refused action changes nothing, so announces nothing.
-      assert.equal(response.status, 409, `asking to ${this.action} ${vm.name}, which is ${vm.state}, was answered ${response.status} ${body(response)}`);
+    const to = await actOnVm(real.api, vm, this.action);
+    // A refused action changes nothing, so announces nothing.
+    if (to) {
+      vm.announced.push(`vm.state_changed ${vm.state}->${to}`);
+      vm.state = to;
     }
     await checkEveryView(model, real);
   }
@@ -328,8 +310,8 @@ export const STREAM_COMMANDS: fc.Arbitrary<StreamCommand>[] = [
   indexArb.map((index) => new Resume(index)),
   fc.nat({ max: BAD_SUBSCRIPTIONS.length - 1 }).map((kind) => new BadSubscription(kind)),
   fc.constant(null).map(() => new CreateVm()),
-  fc.tuple(indexArb, fc.constantFrom(...ACTIONS)).map(([index, action]) => new ActOnVm(index, action)),
-  fc.tuple(indexArb, fc.constantFrom(...ACTIONS)).map(([index, action]) => new ActOnVm(index, action)),
+  fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS)).map(([index, action]) => new ActOnVm(index, action)),
+  fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS)).map(([index, action]) => new ActOnVm(index, action)),
   indexArb.map((index) => new DeleteVm(index)),
   fc.constant(null).map(() => new CreateProject()),
   indexArb.map((index) => new DeleteProject(index)),

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sleep, type ApiClient } from '../api-client';
-import { deleteVmAfterScenario } from '../tasks/vms';
+import { deleteVmAfterScenario, type VmAction, type VmState } from '../tasks/vms';
 import type { NovaWorld } from '../world';
-import { body, pick, readAllPages, refusedAs } from './common';
+import { actOnVm, body, pick, readAllPages, refusedAs, untilRunning, VM_ACTIONS } from './common';
 import { modelSettings, runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -22,17 +22,8 @@ import { modelSettings, runModelCheck, type ModelCheck } from './runner';
 
 const PHASES = ['preparing', 'pre-copy', 'stop-and-copy', 'switchover', 'completed'] as const;
 type Phase = (typeof PHASES)[number];
-const ACTIONS = ['stop', 'start', 'pause', 'resume'] as const;
-type Action = (typeof ACTIONS)[number];
-const TRANSITIONS: Record<Action, { from: readonly string[]; to: string }> = {
-  stop: { from: ['running', 'paused'], to: 'stopped' },
-  start: { from: ['stopped'], to: 'running' },
-  pause: { from: ['running'], to: 'paused' },
-  resume: { from: ['paused'], to: 'running' },
-};
 /** States in which a VM holds its share of its node (contract: listNodes). */
-const HOLDING = new Set(['running', 'paused', 'migrating']);
-const READY_WITHIN_MS = 5_000;
+const HOLDING: ReadonlySet<VmState> = new Set<VmState>(['running', 'paused', 'migrating']);
 const MIGRATE_WITHIN_MS = 10_000;
 
 interface Resources {
@@ -75,7 +66,7 @@ interface ModelVm {
   id: string;
   name: string;
   node: string;
-  state: string;
+  state: VmState;
   cpu_shares: number;
   memory_mb: number;
   /** Each as it completed. */
@@ -119,13 +110,7 @@ class CreateVm implements MigrationCommand {
     assert.equal(response.status, 201, `requesting ${name} on ${node} was answered ${response.status} ${body(response)}`);
     const vm: ModelVm = { id: response.data.id, name, node, state: 'running', cpu_shares: this.cpu, memory_mb: this.memory, migrations: [] };
     model.vms.push(vm);
-    const deadline = performance.now() + READY_WITHIN_MS;
-    for (;;) {
-      const read = await real.api.get<{ state: string }>(`/api/v1/vms/${vm.id}`, { retries: 0 });
-      if (read.status === 200 && read.data.state === 'running') break;
-      assert.ok(performance.now() < deadline, `${name} was not running within ${READY_WITHIN_MS} ms (${body(read)})`);
-      await sleep(25);
-    }
+    await untilRunning(real.api, vm);
     await checkEveryView(model, real);
   }
   toString = () => `create ${this.name ?? 'a VM'} (${this.cpu} CPU, ${this.memory} MB)`;
@@ -240,19 +225,12 @@ const INVALID_REQUESTS: readonly { what: string; field: string; request: (node: 
 
 class Act implements MigrationCommand {
   private target: string | undefined;
-  constructor(readonly index: number, readonly action: Action) {}
+  constructor(readonly index: number, readonly action: VmAction) {}
   check = (model: Readonly<MigrationModel>) => model.vms.length > 0;
   async run(model: MigrationModel, real: MigrationSystem): Promise<void> {
     const vm = pick(model.vms, this.index) as ModelVm;
     this.target = `${short(real, vm)} (${vm.state})`;
-    const response = await real.api.post(`/api/v1/vms/${vm.id}/${this.action}`);
-    const transition = TRANSITIONS[this.action];
-    if (transition.from.includes(vm.state)) {
-      assert.equal(response.status, 200, `asking to ${this.action} ${vm.name} was answered ${response.status} ${body(response)}`);
-      vm.state = transition.to;
-    } else {
-      assert.equal(response.status, 409, `asking to ${this.action} ${vm.name}, which is ${vm.state}, was answered ${response.status} ${body(response)}`);
-    }
+    vm.state = (await actOnVm(real.api, vm, this.action)) ?? vm.state;
     await checkEveryView(model, real);
   }
   toString = () => `${this.action} ${this.target ?? `VM #${this.index}`}`;
@@ -367,7 +345,7 @@ export const MIGRATION_COMMANDS: fc.Arbitrary<MigrationCommand>[] = [
   fc.tuple(indexArb, destinationArb, fc.constantFrom(undefined, 5_000, 10_000), fc.boolean()).map(([index, destination, bandwidth, twice]) => new Migrate(index, destination, bandwidth, twice)),
   fc.tuple(indexArb, destinationArb, fc.constantFrom(undefined, 5_000, 10_000), fc.boolean()).map(([index, destination, bandwidth, twice]) => new Migrate(index, destination, bandwidth, twice)),
   fc.tuple(indexArb, fc.nat({ max: INVALID_REQUESTS.length - 1 })).map(([index, kind]) => new MigrateInvalid(index, kind)),
-  fc.tuple(indexArb, fc.constantFrom(...ACTIONS)).map(([index, action]) => new Act(index, action)),
+  fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS)).map(([index, action]) => new Act(index, action)),
   indexArb.map((index) => new DeleteVm(index)),
   fc.tuple(indexArb, fc.constantFrom<GoneOperation>('migrate', 'list the migrations of', 'probe')).map(([index, operation]) => new TouchGone(index, operation)),
 ];

@@ -4,7 +4,7 @@ import type { ApiClient, ApiResponse } from '../api-client';
 import { deleteVmAfterScenario, type Vm, type VmAction, type VmState } from '../tasks/vms';
 import type { NovaWorld } from '../world';
 import { EventStream, type StreamMessage } from '../ws-client';
-import { pick, readAllPages } from './common';
+import { pick, readAllPages, VM_ACTIONS, VM_TRANSITIONS } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -18,13 +18,6 @@ import { runModelCheck, type ModelCheck } from './runner';
  */
 
 const STATES: readonly VmState[] = ['creating', 'provisioning', 'running', 'stopped', 'paused', 'migrating', 'deleting', 'failed'];
-const ACTIONS: readonly VmAction[] = ['start', 'stop', 'pause', 'resume'];
-const TRANSITIONS: Record<VmAction, { from: readonly VmState[]; to: VmState }> = {
-  start: { from: ['stopped'], to: 'running' },
-  stop: { from: ['running', 'paused'], to: 'stopped' },
-  pause: { from: ['running'], to: 'paused' },
-  resume: { from: ['paused'], to: 'running' },
-};
 const DEFAULTS = { cpu_shares: 1, memory_mb: 512, disk_gb: 10, image: 'ubuntu-24.04' };
 const NODES = ['node-1', 'node-2', 'node-3'];
 const READY_WITHIN_MS = 5_000;
@@ -260,7 +253,7 @@ class Act implements VmCommand {
     const vm = pick(model.live, this.index) as ModelVm;
     this.target = `${label(real, vm.name)} (${vm.state})`;
     const response = await real.api.post<Vm & { current_state?: VmState; action?: VmAction }>(`/api/v1/vms/${vm.id}/${this.action}`);
-    const transition = TRANSITIONS[this.action];
+    const transition = VM_TRANSITIONS[this.action];
     if (transition.from.includes(vm.state)) {
       assert.equal(response.status, 200, `asking to ${this.action} ${vm.name} (${vm.state}) was answered ${response.status} ${JSON.stringify(response.data)}`);
       assert.equal(response.data.state, transition.to, `after ${this.action}, ${vm.name} was answered as ${response.data.state}, not ${transition.to}`);
@@ -459,10 +452,10 @@ export const VM_COMMANDS: fc.Arbitrary<VmCommand>[] = [
   pageSizeArb.map((size) => new CreateAndDeleteAtOnce(size)),
   fc.tuple(fc.nat({ max: INVALID_BODIES.length - 1 }), pageSizeArb).map(([invalid, size]) => new RequestInvalid(invalid, size)),
   fc.tuple(fc.boolean(), indexArb, pageSizeArb).map(([ofDeleted, index, size]) => new ReuseName(ofDeleted, index, size)),
-  fc.tuple(indexArb, fc.constantFrom(...ACTIONS), pageSizeArb).map(([index, action, size]) => new Act(index, action, size)),
-  fc.tuple(indexArb, fc.constantFrom(...ACTIONS), pageSizeArb).map(([index, action, size]) => new Act(index, action, size)),
+  fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS), pageSizeArb).map(([index, action, size]) => new Act(index, action, size)),
+  fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS), pageSizeArb).map(([index, action, size]) => new Act(index, action, size)),
   fc.tuple(indexArb, pageSizeArb).map(([index, size]) => new Delete(index, size)),
-  fc.tuple(indexArb, fc.constantFrom<VmAction | 'delete'>(...ACTIONS, 'delete'), pageSizeArb).map(([index, action, size]) => new TouchDeleted(index, action, size)),
+  fc.tuple(indexArb, fc.constantFrom<VmAction | 'delete'>(...VM_ACTIONS, 'delete'), pageSizeArb).map(([index, action, size]) => new TouchDeleted(index, action, size)),
 ];
 
 /** Every kind of operation, each view at page sizes 1 to 3: what every run checks before the random sequences. */
