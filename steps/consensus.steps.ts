@@ -144,3 +144,17 @@ Then('the restarted node reads all {int} settings within {int} seconds', async f
 Then('the cluster accepts writes again within {int} seconds', async function (this: NovaWorld, seconds: number) {
   await consensus.store(this, 'accepts-writes', 'yes', 'any node', seconds * 1000);
 });
+
+When(
+  '{int} clients write and read settings through any node for {int} seconds while the network and the nodes fail at random',
+  async function (this: NovaWorld, clients: number, seconds: number) {
+    await consensus.runHistoryUnderNemesis(this, seconds * 1000, clients);
+  },
+);
+
+Then(
+  'every acknowledged change is kept once, in the order it was acknowledged, nothing refused is applied, and every read answers what the history held at the point it claims',
+  function (this: NovaWorld) {
+    consensus.expectHistoryHolds(this);
+  },
+);

@@ -12,6 +12,7 @@ export const CONSENSUS_FAULTS = {
   noQuorumCheck: 'consensus-no-quorum-check',
   noBacktrack: 'consensus-no-backtrack',
   healthIgnoresQuorum: 'consensus-health-ignores-quorum',
+  readClaimsNextIndex: 'consensus-read-claims-next-index',
 } as const;
 
 export type ConsensusFaultName = (typeof CONSENSUS_FAULTS)[keyof typeof CONSENSUS_FAULTS];

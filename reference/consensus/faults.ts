@@ -15,6 +15,8 @@ export const CONSENSUS_SCENARIOS = {
 } as const;
 
 const S = CONSENSUS_SCENARIOS;
+/** The history-checked scenario: its schedule is random, so it is outside the virtual-clock titles above. */
+const HISTORY = 'Under any schedule of partitions, crashes and lossy links the acknowledged history holds';
 
 export const faults: FaultDefinition[] = [
   {
@@ -66,5 +68,10 @@ export const faults: FaultDefinition[] = [
     name: CONSENSUS_FAULTS.healthIgnoresQuorum,
     description: "The consensus health component reports healthy even when the control plane has no leader with a majority.",
     scenarios: [HEALTH_FAILED_COMPONENT],
+  },
+  {
+    name: CONSENSUS_FAULTS.readClaimsNextIndex,
+    description: 'A read answers the commit index one past the entries its value reflects, so a client that relies on it believes it has seen a change it has not.',
+    scenarios: [HISTORY],
   },
 ];

@@ -165,7 +165,8 @@ export class RaftNode {
   /** A read of this node's applied data: committed writes only. */
   read(key: string): ReadResult {
     const value = this.data.get(key);
-    return { node: this.id, found: value !== undefined, ...(value === undefined ? {} : { value }), commitIndex: this.commitIndex, term: this.term };
+    const commitIndex = this.ctx.faults.readClaimsNextIndex ? this.commitIndex + 1 : this.commitIndex;
+    return { node: this.id, found: value !== undefined, ...(value === undefined ? {} : { value }), commitIndex, term: this.term };
   }
 
   /** A client write through this node: answered once committed, refused, or after the write timeout. */

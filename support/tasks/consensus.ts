@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ApiClient, type ApiResponse } from '../api-client';
 import { ClusterWatch, ConsensusInvariantError } from '../invariants/cluster-watch';
+import { checkHistory, type LoggedPut, type Operation, type WriteOperation } from '../invariants/history';
 import type { NovaWorld } from '../world';
 import { eventually, expectStatus } from './expect';
 
@@ -413,4 +414,150 @@ export async function expectNoNodeReadsOnceConverged(world: NovaWorld, key: stri
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---- a history under a random nemesis ------------------------------------------------------------
+
+/** A small seeded generator (mulberry32), so a nemesis schedule is replayed from its seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HISTORY_KEYS = ['h-a', 'h-b', 'h-c'];
+
+/**
+ * Clients write and read random keys through random nodes while a nemesis, drawn from a seed
+ * (NOVACRON_SEED replays its schedule), partitions the network, heals it, crashes and restarts nodes
+ * and delays or loses messages. Then the network heals, every node restarts, the cluster converges,
+ * and the whole history is checked against the nodes' committed logs (support/invariants/history.ts).
+ */
+export async function runHistoryUnderNemesis(world: NovaWorld, durationMs: number, clients: number): Promise<void> {
+  const nodes = (await status(world)).nodes.map((node) => node.id);
+  const seed = world.suite.config.modelReplay?.seed ?? (Date.now() ^ (Math.random() * 0x100000000)) | 0;
+  const random = seeded(seed);
+  const operations: Operation[] = [];
+  const schedule: string[] = [];
+  const started = performance.now();
+  const end = started + durationMs;
+  const failed = new Set<string>();
+  let written = 0;
+
+  const client = async (name: string): Promise<void> => {
+    while (performance.now() < end) {
+      const key = HISTORY_KEYS[Math.floor(Math.random() * HISTORY_KEYS.length)];
+      const node = Math.random() < 0.3 ? undefined : nodes[Math.floor(Math.random() * nodes.length)];
+      const sentAt = performance.now();
+      if (Math.random() < 0.5) {
+        const value = `${name}-${++written}`;
+        const response = await world.actor.api.post<{ index: number; term: number; outcome?: 'refused' | 'unknown' }>(
+          `/api/v1/cluster/writes?cluster=${encodeURIComponent(state(world).clusterId)}`,
+          { key, value, ...(node ? { node_id: node } : {}) },
+        );
+        expectStatus(response, [201, 503], `${name} writing ${key} through ${node ?? 'the leader'}`);
+        const committed = response.status === 201;
+        if (committed) state(world).watch.invariants.acknowledge({ key, value, index: response.data.index, term: response.data.term });
+        operations.push({ kind: 'write', client: name, key, value, via: node ?? 'the leader', sentAt, answeredAt: performance.now(), outcome: committed ? 'committed' : (response.data.outcome ?? 'unknown'), index: response.data.index, term: response.data.term });
+      } else {
+        const response = await world.actor.api.get<{ found: boolean; value: string | null; node_id: string; commit_index: number }>(`/api/v1/cluster/reads/${key}`, {
+          params: { ...selector(world), ...(node ? { node_id: node } : {}) },
+          retries: 0,
+        });
+        expectStatus(response, [200, 503], `${name} reading ${key} from ${node ?? 'the leader'}`);
+        if (response.status === 200) {
+          operations.push({ kind: 'read', client: name, key, node: response.data.node_id, sentAt, answeredAt: performance.now(), found: response.data.found, value: response.data.value, commitIndex: response.data.commit_index });
+        }
+      }
+    }
+  };
+
+  const pickNode = (from: readonly string[]) => from[Math.floor(random() * from.length)];
+  const nemesis = async (): Promise<void> => {
+    while (performance.now() < end - 300) {
+      await sleep(150 + random() * 450);
+      const choice = random();
+      let action: string;
+      if (choice < 0.25) {
+        const shuffled = [...nodes].sort(() => random() - 0.5);
+        const cut = 1 + Math.floor(random() * (nodes.length - 1));
+        const groups = [shuffled.slice(0, cut), shuffled.slice(cut)];
+        await simulate(world, '/api/v1/simulation/cluster/partition', { groups });
+        action = `partition ${groups.map((group) => group.join('+')).join(' | ')}`;
+      } else if (choice < 0.4) {
+        await heal(world);
+        action = 'heal';
+      } else if (choice < 0.58 && failed.size < nodes.length - 1) {
+        const node = pickNode(nodes.filter((id) => !failed.has(id)));
+        await simulate(world, `/api/v1/simulation/cluster/nodes/${node}/fail`);
+        failed.add(node);
+        action = `crash ${node}`;
+      } else if (choice < 0.76 && failed.size > 0) {
+        const node = pickNode([...failed]);
+        await simulate(world, `/api/v1/simulation/cluster/nodes/${node}/restart`);
+        failed.delete(node);
+        action = `restart ${node}`;
+      } else if (choice < 0.88) {
+        const delay = Math.floor(random() * 40);
+        const loss = Math.floor(random() * 30);
+        await degradeLinks(world, delay, loss);
+        action = `links: ${delay} ms delay, ${loss}% loss`;
+      } else {
+        await restoreLinks(world);
+        action = 'links healthy';
+      }
+      schedule.push(`${Math.round(performance.now() - started)} ms ${action}`);
+    }
+  };
+
+  await Promise.all([...Array.from({ length: clients }, (_, i) => client(`c${i + 1}`)), nemesis()]);
+  await heal(world);
+  await restoreLinks(world);
+  for (const node of failed) await simulate(world, `/api/v1/simulation/cluster/nodes/${node}/restart`);
+  schedule.push(`${Math.round(performance.now() - started)} ms heal, links healthy, every node restarted`);
+
+  // Converged: a leader with quorum, and every node committed as far as it.
+  await eventually(
+    () => status(world),
+    (s) => s.quorum && leaderOf(s) !== undefined && s.nodes.every((node) => node.role !== 'stopped' && node.commit_index === s.nodes.find((n) => n.id === leaderOf(s)!.id)!.commit_index),
+    { timeoutMs: 5000, intervalMs: 50, what: 'the cluster converging after the nemesis stopped' },
+  );
+  const logs = new Map<string, LoggedPut[]>();
+  for (const node of nodes) {
+    const response = await world.actor.api.get<{ entries: LoggedPut[] }>(`/api/v1/cluster/nodes/${node}/log`, { params: { ...selector(world), from: 1 } });
+    expectStatus(response, 200, `reading the committed log of ${node}`);
+    logs.set(node, response.data.entries);
+  }
+
+  world.state.set('consensus-history', { operations, logs, schedule, seed, durationMs } satisfies RecordedHistory);
+}
+
+interface RecordedHistory {
+  operations: Operation[];
+  logs: Map<string, LoggedPut[]>;
+  schedule: string[];
+  seed: number;
+  durationMs: number;
+}
+
+/** The recorded history holds every rule of the key-value store (support/invariants/history.ts). */
+export function expectHistoryHolds(world: NovaWorld): void {
+  const recorded = world.state.get('consensus-history') as RecordedHistory | undefined;
+  assert.ok(recorded, 'no history was recorded in this scenario: run clients under the nemesis first');
+  const { operations, logs, schedule, seed, durationMs } = recorded;
+  const writes = operations.filter((op): op is WriteOperation => op.kind === 'write');
+  const counts = `${writes.filter((w) => w.outcome === 'committed').length} acknowledged, ${writes.filter((w) => w.outcome === 'refused').length} refused and ${writes.filter((w) => w.outcome === 'unknown').length} unknown writes, ${operations.length - writes.length} reads`;
+  world.metrics.detail('consensus-history', { seed, operations: operations.length, nemesis_actions: schedule.length - 1 });
+  const problems = checkHistory(operations, logs);
+  const report = [`${counts}; nemesis seed ${seed} (replay its schedule with NOVACRON_SEED=${seed}):`, ...schedule.map((line) => `  ${line}`)].join('\n');
+  world.attach(report, 'text/plain');
+  assert.ok(writes.some((w) => w.outcome === 'committed'), `no write was acknowledged in ${durationMs} ms, so the history proves nothing: ${report}`);
+  if (problems.length > 0) {
+    throw new Error([`the history of ${operations.length} operations breaks ${problems.length} rule(s) of the key-value store:`, ...problems.slice(0, 10).map((p) => `  - ${p.rule}: ${p.message}`), report].join('\n'));
+  }
 }

@@ -47,6 +47,16 @@ describe('the simulated control-plane cluster', () => {
     assert.deepEqual(h.finish().failures, []);
   });
 
+  it('answers a read with the commit index its value reflects (one more with consensus-read-claims-next-index)', async () => {
+    for (const [faults, extra] of [[[], 0], [['consensus-read-claims-next-index'], 1]] as const) {
+      const h = new Harness(5, faults);
+      const leader = h.waitForLeader()!;
+      assert.equal((await h.write(leader.id, 'colour', 'blue')).status, 'committed');
+      const read = h.cluster.read(leader.id, 'colour');
+      assert.equal(read.commitIndex, h.cluster.nodeStatus(leader.id).commitIndex + extra);
+    }
+  });
+
   it('keeps term, vote, log and commit index over a restart, and rebuilds its data from them', async () => {
     const h = new Harness(9);
     h.waitForLeader();

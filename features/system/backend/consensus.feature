@@ -74,3 +74,9 @@ Feature: Consensus among the control-plane nodes
     And the leader fails and comes back, 4 times in a row, a second apart
     And every link is healthy again
     Then the cluster accepts writes again within 3 seconds
+
+  @simulation
+  Scenario: Under any schedule of partitions, crashes and lossy links the acknowledged history holds
+    Given a control-plane cluster of 3 nodes with a leader
+    When 3 clients write and read settings through any node for 6 seconds while the network and the nodes fail at random
+    Then every acknowledged change is kept once, in the order it was acknowledged, nothing refused is applied, and every read answers what the history held at the point it claims
