@@ -30,6 +30,7 @@ const BAD_SUBSCRIPTIONS: readonly { what: string; query: string }[] = [
   { what: 'a since that is not a number', query: 'since=latest' },
   { what: 'a fractional since', query: 'since=1.5' },
   { what: 'an upper-case topic', query: 'topics=VM' },
+  { what: 'a list with one upper-case topic', query: 'topics=vm,VM' },
   { what: 'an empty topic list', query: 'topics=' },
   { what: 'a topic with a dot', query: 'topics=vm.created' },
 ];

@@ -77,7 +77,7 @@ export async function runModelCheck<Model extends object, Real>(world: NovaWorld
   });
   if (!found.failed) {
     const outcome = { seed, runs: found.numRuns, commands: executed, elapsedMs: performance.now() - started };
-    world.metrics.record(`model-${slug(check.domain)}-sequences`, outcome.runs);
+    world.metrics.record(`model-${slug(check.domain)}-sequences`, outcome.runs, 'sequences');
     world.metrics.record(`model-${slug(check.domain)}-ms`, Math.round(outcome.elapsedMs));
     world.attach(`Model check of ${check.domain}: ${outcome.runs} sequences, ${outcome.commands} operations, seed ${seed} (replay with NOVACRON_SEED=${seed})`, 'text/plain');
     return outcome;
