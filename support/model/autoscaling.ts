@@ -5,7 +5,7 @@ import { deleteGroupAfterScenario } from '../tasks/autoscaling';
 import type { Vm } from '../tasks/vms';
 import type { NovaWorld } from '../world';
 import { EventStream } from '../ws-client';
-import { body, pick, readAllPages, refusedAs } from './common';
+import { body, pick, readAllPages, refusedAs, untilAgrees } from './common';
 import { modelSettings, runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -30,7 +30,8 @@ const TICK_MS = 200;
 const AVERAGE_TOLERANCE = 0.05 + 1e-9;
 /** Time allowed beyond the policy's own pace: requests, provisioning of new members. */
 const SLACK_MS = 3_000;
-const WITHIN_MS = 2_000;
+/** What is recorded after a decision (members' histories, the stream) may trail it this long. */
+const TRAIL_MS = 2_000;
 const DEFAULT_THRESHOLDS = { cpu_scale_up_threshold: 70, cpu_scale_down_threshold: 30, memory_scale_up_threshold: 80, memory_scale_down_threshold: 30 } as const;
 const DEFAULT_TEMPLATE = { cpu_shares: 1, memory_mb: 512 } as const;
 
@@ -623,30 +624,17 @@ async function expectMembers(model: AutoscalingModel, real: AutoscalingSystem, p
   }
 }
 
-/** What is recorded after a decision (members' histories, the stream) may trail it briefly. */
-async function eventually(check: () => Promise<void>): Promise<void> {
-  const deadline = performance.now() + WITHIN_MS;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (performance.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
-
 /** Every member's history holds, as autoscaling entries, exactly the decisions taken since it joined. */
 async function expectHistories(model: AutoscalingModel, real: AutoscalingSystem): Promise<void> {
   for (const group of model.live) {
     for (const vmId of group.members) {
       const expected = group.decisions.slice(group.joinedAfter.get(vmId) ?? 0).map((decision) => `${decision.action} ${decision.id}`);
-      await eventually(async () => {
+      await untilAgrees(async () => {
         const response = await real.api.get<{ items: { type: string; action: string; details?: { decision_id?: string } }[] }>(`/api/v1/vms/${vmId}/events`, { retries: 0 });
         assert.equal(response.status, 200, `reading the history of the member ${vmId} of ${group.name} was answered ${response.status}`);
         const recorded = response.data.items.filter((entry) => entry.type === 'autoscaling').map((entry) => `${entry.action} ${entry.details?.decision_id}`);
         assert.deepEqual(recorded, expected, `the history of the member ${vmId} of ${group.name} does not record exactly the decisions taken since it joined`);
-      });
+      }, TRAIL_MS);
     }
   }
 }
@@ -655,13 +643,13 @@ async function expectHistories(model: AutoscalingModel, real: AutoscalingSystem)
 async function expectStream(model: AutoscalingModel, real: AutoscalingSystem): Promise<void> {
   const live = new Set(model.live.map((group) => group.id));
   const expected = model.live.flatMap((group) => group.decisions.map(({ type: _type, ...decision }) => ({ kind: decision.action === 'scale-up' ? 'autoscaling.scale_up' : 'autoscaling.scale_down', decision })));
-  await eventually(async () => {
+  await untilAgrees(async () => {
     const announced = real.stream.received
       .filter((message) => message.type.startsWith('autoscaling.') && live.has(String(message.data.group_id)))
       .map((message) => ({ kind: message.type, decision: message.data }));
     const order = (list: { decision: { group_id?: unknown; decided_at?: unknown; id?: unknown } }[]) => [...list].sort((a, b) => `${a.decision.group_id} ${a.decision.decided_at} ${a.decision.id}`.localeCompare(`${b.decision.group_id} ${b.decision.decided_at} ${b.decision.id}`));
     assert.deepEqual(order(announced), order(expected), 'the event stream did not announce exactly the decisions the groups took');
-  });
+  }, TRAIL_MS);
 }
 
 export async function checkEveryView(model: AutoscalingModel, real: AutoscalingSystem, pageSize: number): Promise<void> {

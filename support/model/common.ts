@@ -109,3 +109,19 @@ export async function untilRunning(api: ApiClient, vm: { id: string; name: strin
     await sleep(25);
   }
 }
+
+/**
+ * Runs a comparison until it passes or `withinMs` is over (then its last failure is the answer):
+ * for views that follow an operation asynchronously (replication, the event stream, histories).
+ */
+export async function untilAgrees(compare: () => void | Promise<void>, withinMs: number, pollMs = 50): Promise<void> {
+  const deadline = performance.now() + withinMs;
+  for (;;) {
+    try {
+      return await compare();
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+      await sleep(pollMs);
+    }
+  }
+}

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { sleep, type ApiClient } from '../api-client';
+import type { ApiClient } from '../api-client';
 import type { NovaWorld } from '../world';
-import { body, pick, readAllPages, refusedAs } from './common';
+import { body, pick, readAllPages, refusedAs, untilAgrees } from './common';
 import { modelSettings, runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -568,18 +568,11 @@ async function expectReplicas(model: FederationModel, real: FederationSystem): P
 /** Every view agrees with the model once replication and provisioning have run their course. */
 export async function checkEveryView(model: FederationModel, real: FederationSystem): Promise<void> {
   replicate(model);
-  const deadline = performance.now() + CONVERGE_WITHIN_MS;
-  for (;;) {
-    try {
-      const details = await expectMembers(model, real);
-      await expectRecords(model, real, details);
-      await expectReplicas(model, real);
-      return;
-    } catch (error) {
-      if (performance.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
+  await untilAgrees(async () => {
+    const details = await expectMembers(model, real);
+    await expectRecords(model, real, details);
+    await expectReplicas(model, real);
+  }, CONVERGE_WITHIN_MS);
 }
 
 // ---- the check ------------------------------------------------------------------------------------
