@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
 import * as ml from '../support/tasks/mlestar';
+import * as relations from '../support/tasks/mlestar-relations';
 import type { DriftStatistic, Environment, Framework, MetricName, MetricTarget, ProjectType, Stage } from '../support/tasks/mlestar';
 import type { NovaWorld } from '../support/world';
 
@@ -395,4 +396,32 @@ Then('each notebook explains itself in text cells and holds code cells that comp
 
 Then('the evaluation notebook checks the metric targets', async function (this: NovaWorld) {
   await ml.expectEvaluationNotebookChecksTargets(this);
+});
+
+Given('labelled measurements of three overlapping species, a quarter of them held back from every project', function (this: NovaWorld) {
+  relations.drawRowsAndHoldBack(this);
+});
+
+When(
+  'one scikit-learn classification project learns the other rows with their true labels, one with a fifth of the labels flipped and one with the labels shuffled, each up to deployment',
+  { timeout: 120_000 },
+  async function (this: NovaWorld) {
+    await relations.trainOnTrueFlippedAndShuffledLabels(this);
+  },
+);
+
+Then('the model of the true labels beats chance on the held-back rows, while the model of shuffled labels and its report stay at chance', function (this: NovaWorld) {
+  relations.expectChanceRelations(this);
+});
+
+Then('no report claims more on its held-out rows than its model shows on the held-back rows or on its own training rows', function (this: NovaWorld) {
+  relations.expectReportsNoBetterThanMeasured(this);
+});
+
+Then("each report's held-out rows are rows it was given, each once and with the label given, apart from the rows it trained on", function (this: NovaWorld) {
+  relations.expectHeldOutRowsAreGivenRows(this);
+});
+
+Then('noisier labels never score better on the held-back rows', function (this: NovaWorld) {
+  relations.expectNoiseNeverHelps(this);
 });

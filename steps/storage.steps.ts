@@ -1,5 +1,6 @@
 import { type DataTable, defineParameterType, Given, Then, When } from '@cucumber/cucumber';
 import * as storage from '../support/tasks/storage';
+import * as volumeHistory from '../support/tasks/volume-history';
 import type { TierName } from '../support/tasks/storage';
 import type { NovaWorld } from '../support/world';
 
@@ -114,4 +115,26 @@ Then('the volume is refused because {}', function (this: NovaWorld, reason: stri
 
 Then('there is no volume {string}', async function (this: NovaWorld, alias: string) {
   await storage.expectNoVolume(this, alias);
+});
+
+When(
+  '{int} clients write and {int} clients read the blocks of {string} for {int} seconds while it moves between tiers and {string} migrates between nodes',
+  async function (this: NovaWorld, writers: number, readers: number, alias: string, seconds: number, vm: string) {
+    await volumeHistory.runVolumeHistory(this, alias, vm, seconds * 1000, writers, readers);
+  },
+);
+
+Then(
+  'every read returns the initial bytes or a write that was not refused, and never a value older than the last acknowledged write before it',
+  function (this: NovaWorld) {
+    volumeHistory.expectVolumeHistoryHolds(this);
+  },
+);
+
+Then('the machine answered throughout each migration, from its source node and then its target node, never back', function (this: NovaWorld) {
+  volumeHistory.expectMachineAnsweredThroughout(this);
+});
+
+Then('at rest the volume is on the tier of its last move with a checksum of the bytes it returns, and the machine runs where it was last moved', async function (this: NovaWorld) {
+  await volumeHistory.expectVolumeAtRest(this);
 });

@@ -1,4 +1,5 @@
 import type { FaultDefinition } from '../faults';
+import { STORAGE_SCENARIOS } from '../storage/faults';
 
 /** The federation and live-migration defects the reference can be switched into (documented below). */
 export const FEDERATION_FAULTS = {
@@ -23,6 +24,7 @@ export const MIGRATION_FAULTS = {
   leavesMigrating: 'migration-leaves-vm-migrating',
   concurrentBothAccepted: 'migration-concurrent-requests-both-accepted',
   nodesCountStopped: 'migration-nodes-count-stopped-vms',
+  completesBeforeVmMoves: 'migration-completes-before-vm-moves',
 } as const;
 
 export type FederationFaultFlags = { readonly [K in keyof typeof FEDERATION_FAULTS]: boolean };
@@ -162,5 +164,10 @@ export const faults: FaultDefinition[] = [
     name: MIGRATION_FAULTS.nodesCountStopped,
     description: "The list of nodes counts a node's stopped VMs in its vm_count, although they hold no share of it.",
     scenarios: [MIGRATION_MODEL_SCENARIO],
+  },
+  {
+    name: MIGRATION_FAULTS.completesBeforeVmMoves,
+    description: 'A live migration is reported completed a moment (100 ms) before the VM record moves to its target node, so the VM answers from its source again in between.',
+    scenarios: [STORAGE_SCENARIOS.history],
   },
 ];

@@ -10,6 +10,8 @@ import { loadMigrations, MIGRATION_TABLES, saveMigration } from './store';
 
 /** How often migrations advance through their phases. */
 const TICK_MS = 10;
+/** How late the VM record moves under the fault `migration-completes-before-vm-moves`. */
+const LATE_VM_MOVE_MS = 100;
 
 /**
  * Live migration of VMs between the hypervisor's nodes and the node inventory:
@@ -72,6 +74,11 @@ export function createMigrationModule(): ReferenceModule {
     try {
       for (const transition of migrations().advance()) await publish(transition);
       for (const migration of migrations().due()) {
+        if (faults?.completesBeforeVmMoves) {
+          await publish(migrations().complete(migration.id));
+          setTimeout(() => void finish(migration).catch(() => undefined), LATE_VM_MOVE_MS);
+          continue;
+        }
         try {
           await finish(migration);
         } catch (error) {

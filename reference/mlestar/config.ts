@@ -2,7 +2,7 @@
  * Project configuration: validation with one field-level error per problem, and the defaults that
  * turn a minimal configuration (name, type, framework, a metric target) into a complete one.
  */
-import { DATASET_BY_TYPE, DEFAULT_SAMPLES } from './datasets';
+import { DATASET_BY_TYPE, DEFAULT_SAMPLES, featureNamesFor, IRIS_SPECIES } from './datasets';
 import { nextRuns, parseCron } from './schedule';
 import {
   ACTIVATIONS,
@@ -122,9 +122,11 @@ export function validateProjectConfig(input: unknown): ConfigResult {
 
   const sourceInput = check.object(input.data_source, 'data_source');
   let dataSource: ProjectConfig['data_source'] | undefined;
-  if (sourceInput) {
+  const kind = sourceInput && check.oneOf(sourceInput.kind, 'data_source.kind', ['generated', 'rows'] as const, 'generated');
+  if (sourceInput && kind === 'rows') {
+    dataSource = validateSuppliedRows(check, sourceInput, type);
+  } else if (sourceInput) {
     check.known(sourceInput, 'data_source.', ['kind', 'dataset', 'samples', 'seed', 'noise']);
-    const kind = check.oneOf(sourceInput.kind, 'data_source.kind', ['generated'] as const, 'generated');
     const expectedDataset = type ? DATASET_BY_TYPE[type] : undefined;
     let dataset = expectedDataset;
     if (sourceInput.dataset !== undefined && expectedDataset && sourceInput.dataset !== expectedDataset) {
@@ -217,6 +219,39 @@ export function validateProjectConfig(input: unknown): ConfigResult {
   };
   if (type === 'time_series') config.forecast = forecast ?? { horizon: 12, season_length: 12 };
   return { ok: true, config };
+}
+
+const MIN_SUPPLIED_ROWS = 10;
+const MAX_SUPPLIED_ROWS = 5000;
+
+/** Data source kind `rows`: labelled rows given with the project (classification and regression). */
+function validateSuppliedRows(check: Checker, input: Json, type: ProjectConfig['type'] | undefined): ProjectConfig['data_source'] | undefined {
+  check.known(input, 'data_source.', ['kind', 'dataset', 'samples', 'seed', 'noise', 'rows', 'labels']);
+  if (input.noise !== undefined && input.noise !== 0) check.fail('data_source.noise', `must be 0 or left out for supplied rows (their labels are as given); got ${describe(input.noise)}`);
+  if (type !== undefined && type !== 'classification' && type !== 'regression') {
+    return check.fail('data_source.kind', `rows can be supplied to classification and regression projects; this project is ${type}`);
+  }
+  if (input.dataset !== undefined && input.dataset !== 'supplied') check.fail('data_source.dataset', `must be "supplied" for supplied rows; got ${describe(input.dataset)}`);
+  const seed = check.number(input.seed, 'data_source.seed', { min: 0, max: 2 ** 31 - 1, integer: true }, DEFAULT_SEED);
+  const { rows, labels } = input;
+  if (!Array.isArray(rows) || rows.length < MIN_SUPPLIED_ROWS || rows.length > MAX_SUPPLIED_ROWS) {
+    return check.fail('data_source.rows', `must be ${MIN_SUPPLIED_ROWS} to ${MAX_SUPPLIED_ROWS} rows of feature values; got ${Array.isArray(rows) ? `${rows.length} rows` : describe(rows)}`);
+  }
+  const width = type ? featureNamesFor(type).length : undefined;
+  const badRow = rows.findIndex((row) => !Array.isArray(row) || (width !== undefined && row.length !== width) || !row.every((v) => typeof v === 'number' && Number.isFinite(v)));
+  if (badRow >= 0) return check.fail(`data_source.rows[${badRow}]`, `must be ${width ?? 'the type\'s'} numbers, one per feature (${type ? featureNamesFor(type).join(', ') : 'in the type\'s order'}); got ${describe(rows[badRow])}`);
+  if (input.samples !== undefined && input.samples !== rows.length) check.fail('data_source.samples', `must be the number of rows (${rows.length}) or left out; got ${describe(input.samples)}`);
+  if (!Array.isArray(labels) || labels.length !== rows.length) {
+    return check.fail('data_source.labels', `must hold one label per row (${rows.length}); got ${Array.isArray(labels) ? `${labels.length} labels` : describe(labels)}`);
+  }
+  const badLabel =
+    type === 'classification'
+      ? labels.findIndex((label) => typeof label !== 'string' || !IRIS_SPECIES.includes(label))
+      : labels.findIndex((label) => typeof label !== 'number' || !Number.isFinite(label));
+  const expected = type === 'classification' ? `one of ${IRIS_SPECIES.join(', ')}` : 'a number';
+  if (badLabel >= 0) return check.fail(`data_source.labels[${badLabel}]`, `must be ${expected}; got ${describe(labels[badLabel])}`);
+  if (seed === undefined || check.errors.length > 0) return undefined;
+  return { kind: 'rows', dataset: 'supplied', samples: rows.length, seed, noise: 0, rows: rows as number[][], labels: labels as (string | number)[] };
 }
 
 function validateTargets(check: Checker, value: unknown, type: ProjectConfig['type'] | undefined): ProjectConfig['metric_targets'] | undefined {

@@ -72,7 +72,22 @@ export interface GenerateOptions {
   seasonLength?: number;
 }
 
+/** The classes of the classification dataset, in label order. */
+export const IRIS_SPECIES = IRIS.map((species) => species.name);
+
+/** The rows the project was given (data source kind `rows`), labelled as the type's generator labels them. */
+function supplied(source: DataSourceConfig, type: ProjectType): Dataset {
+  const featureNames = featureNamesFor(type);
+  const X = (source.rows ?? []).map((row) => row.slice());
+  const labels = source.labels ?? [];
+  if (type === 'classification') {
+    return { name: 'supplied', type, featureNames, targetName: 'species', classNames: IRIS_SPECIES, X, y: labels.map((label) => IRIS_SPECIES.indexOf(String(label))) };
+  }
+  return { name: 'supplied', type, featureNames, targetName: 'price_k', X, y: labels.map(Number) };
+}
+
 export function generateDataset({ source, type, seasonLength = 12 }: GenerateOptions): Dataset {
+  if (source.kind === 'rows') return supplied(source, type);
   const random = new SeededRandom(source.seed);
   const featureNames = featureNamesFor(type, seasonLength);
   switch (type) {

@@ -6,9 +6,10 @@
 import { validateProjectConfig, type ConfigResult } from './config';
 import type { Design } from './design';
 import { answer, type PredictionResult } from './endpoint';
-import { evaluate } from './evaluation';
+import { evaluate, splitFor, type Splitter } from './evaluation';
 import type { MlestarFaultFlags } from './fault-names';
 import { recordRequest, type Alert } from './monitoring';
+import { SeededRandom } from './random';
 import type { EndpointRuntime } from './operations';
 import { sampleDataSource } from './sampling';
 import { nextRuns, parseCron } from './schedule';
@@ -18,6 +19,31 @@ import { ESTIMATORS_BY_FRAMEWORK, METRICS_BY_TYPE, type Matrix, type MetricName,
 
 const CLASSIFICATION_LOSS = { pytorch: 'CrossEntropyLoss', tensorflow: 'sparse_categorical_crossentropy', sklearn: 'log_loss' } as const;
 const FRAMEWORK_PACKAGE = { pytorch: 'torch', tensorflow: 'tensorflow', sklearn: 'scikit-learn' } as const;
+
+/** The held-out split as a defect makes it: leaking held-out rows into training, misaligning their labels, or drawing them twice. */
+function faultySplitter(flags: MlestarFaultFlags): Splitter | undefined {
+  if (flags.trainsOnHeldOut) {
+    return (config, dataset) => {
+      const { train, test } = splitFor(config, dataset);
+      return { train: { X: [...train.X, ...test.X], y: [...train.y, ...test.y] }, test };
+    };
+  }
+  if (flags.heldOutLabelsMisaligned) {
+    return (config, dataset) => {
+      const { train, test } = splitFor(config, dataset);
+      return { train, test: { X: test.X, y: [...test.y.slice(1), ...test.y.slice(0, 1)] } };
+    };
+  }
+  if (flags.heldOutDrawnWithReplacement) {
+    return (config, dataset) => {
+      const { train, test } = splitFor(config, dataset);
+      const random = new SeededRandom(config.data_source.seed);
+      const drawn = test.X.map(() => Math.floor(random.next() * dataset.X.length));
+      return { train, test: { X: drawn.map((i) => dataset.X[i]), y: drawn.map((i) => dataset.y[i]) } };
+    };
+  }
+  return undefined;
+}
 
 /** The configuration check, with metric targets left unchecked under `targetsUnchecked`. */
 export function checkConfig(input: unknown, flags: MlestarFaultFlags): ConfigResult {
@@ -65,10 +91,11 @@ export function faultyRunners(flags: MlestarFaultFlags): Partial<Record<StageNam
       return { ...outcome, output: { ...outcome.output, files: listed }, artifacts: { files } };
     };
   }
-  if (flags.failedStageContinues || flags.metricsNotComputed) {
+  const splitter = faultySplitter(flags);
+  if (flags.failedStageContinues || flags.metricsNotComputed || splitter) {
     runners.evaluation = (context) => {
       const design = context.artifacts.design as Design;
-      const result = evaluate(context.config, design);
+      const result = evaluate(context.config, design, splitter);
       if (flags.metricsNotComputed) {
         for (const [metric, target] of Object.entries(context.config.metric_targets) as [MetricName, number][]) result.report.metrics[metric] = target;
         result.report.targets = result.report.targets.map((check) => ({ ...check, actual: check.target, met: true }));

@@ -47,9 +47,12 @@ export function splitFor(config: ProjectConfig, dataset: Dataset): Split {
   return splitDataset(dataset, { testSize: config.pipeline.test_size ?? DEFAULT_TEST_SIZE, seed: config.data_source.seed, horizon: config.forecast?.horizon });
 }
 
-export function evaluate(config: ProjectConfig, design: Design): Evaluation {
+/** How a project's rows are split into training and held-out rows (a fault may replace it). */
+export type Splitter = (config: ProjectConfig, dataset: Dataset) => Split;
+
+export function evaluate(config: ProjectConfig, design: Design, splitter: Splitter = splitFor): Evaluation {
   const dataset = loadDataset(config);
-  const split = splitFor(config, dataset);
+  const split = splitter(config, dataset);
   const started = performance.now();
   const { model, summary } = trainModel(design, split.train.X, split.train.y);
   const trainingMs = performance.now() - started;

@@ -21,6 +21,9 @@ export const MLESTAR_FAULTS = {
   errorsNotCounted: 'mlestar-errors-not-counted',
   driftNeverDetected: 'mlestar-drift-never-detected',
   scheduleIgnored: 'mlestar-schedule-ignored',
+  trainsOnHeldOut: 'mlestar-trains-on-held-out-rows',
+  heldOutLabelsMisaligned: 'mlestar-held-out-labels-misaligned',
+  heldOutDrawnWithReplacement: 'mlestar-held-out-drawn-with-replacement',
 } as const;
 
 export type MlestarFaultFlags = { readonly [K in keyof typeof MLESTAR_FAULTS]: boolean };

@@ -18,6 +18,7 @@ export const MLESTAR_SCENARIOS = {
   tooLarge: 'A design too large to train fails the design stage',
   implementation: "The implementation generates the project's code, configuration and notebooks",
   evaluation: 'The evaluation trains the model and measures it on data it never saw',
+  relations: 'Measured independently, the evaluation holds up: on rows held back, under shuffled and noisy labels, and by the content of its split',
   endpoint: 'The deployed model answers valid input and refuses malformed input',
   monitoring: 'Monitoring counts requests, predictions, errors and latency',
   alert: 'An alert fires when the error rate reaches its threshold, and not before',
@@ -130,5 +131,20 @@ export const faults: FaultDefinition[] = [
     name: F.scheduleIgnored,
     description: "The retraining schedule is ignored: the next runs are always computed as daily at midnight.",
     scenarios: [S.schedule],
+  },
+  {
+    name: F.trainsOnHeldOut,
+    description: 'The evaluation fits the model on every row, the held-out rows included, and then measures it on those held-out rows.',
+    scenarios: [S.relations],
+  },
+  {
+    name: F.heldOutLabelsMisaligned,
+    description: "The held-out rows' labels are shifted by one row against their features, so the report pairs each held-out row with another row's label.",
+    scenarios: [S.relations],
+  },
+  {
+    name: F.heldOutDrawnWithReplacement,
+    description: 'The held-out rows are drawn with replacement from every row, so some repeat and some were also trained on.',
+    scenarios: [S.relations],
   },
 ];

@@ -74,13 +74,18 @@ export interface FieldError {
 }
 
 export interface DataSourceConfig {
-  kind: 'generated';
+  /** `generated` from the type's generator, or `rows` given with the project. */
+  kind: 'generated' | 'rows';
   /** The generator; each project type has exactly one (iris, housing, customers, monthly_sales). */
   dataset: string;
   samples: number;
   seed: number;
   /** Multiplies the generator's natural spread: 1 is the textbook dataset, higher is harder. */
   noise: number;
+  /** Kind `rows`: each row's features, in the order the project type names them. */
+  rows?: Matrix;
+  /** Kind `rows`: each row's class name (classification) or value (regression). */
+  labels?: (string | number)[];
 }
 
 export interface ArchitectureConfig {

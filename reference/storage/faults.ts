@@ -11,6 +11,8 @@ export const STORAGE_FAULTS = {
   ignoresCapacity: 'storage-ignores-capacity',
   moveKeepsReservation: 'storage-move-keeps-reservation',
   writeDuringMove: 'storage-write-during-move',
+  readServesCopy: 'storage-read-during-move-serves-copy',
+  writeRefusedAfterApplying: 'storage-write-refused-after-applying',
 } as const;
 
 export type StorageFaultFlags = { readonly [K in keyof typeof STORAGE_FAULTS]: boolean };
@@ -25,6 +27,8 @@ export const NO_STORAGE_FAULTS: StorageFaultFlags = Object.freeze({
   ignoresCapacity: false,
   moveKeepsReservation: false,
   writeDuringMove: false,
+  readServesCopy: false,
+  writeRefusedAfterApplying: false,
 });
 
 export function storageFaultFlags(faults: { has(name: string): boolean }): StorageFaultFlags {
@@ -42,6 +46,7 @@ export const STORAGE_SCENARIOS = {
   migrationKeepsData: 'Moving a volume to another tier keeps every byte and the volume stays usable',
   doesNotFit: 'A volume that does not fit is refused with the reason',
   everyView: 'Any sequence of operations keeps every view of the volumes consistent',
+  history: "Under concurrent writers and readers, moves between tiers and live migrations of its machine, a volume's history holds",
 } as const;
 
 const S = STORAGE_SCENARIOS;
@@ -60,7 +65,7 @@ export const faults: FaultDefinition[] = [
   {
     name: STORAGE_FAULTS.migrationCorruptsData,
     description: 'A tier migration flips a byte of the copy and skips the checksum verification before switching over.',
-    scenarios: [S.migrationKeepsData, S.everyView],
+    scenarios: [S.migrationKeepsData, S.everyView, S.history],
   },
   {
     name: STORAGE_FAULTS.migrationStaysOnSource,
@@ -91,5 +96,15 @@ export const faults: FaultDefinition[] = [
     name: STORAGE_FAULTS.writeDuringMove,
     description: 'Writing to a volume does not check whether it is migrating: the write is acknowledged, then lost (or fails the move) when the copy switches over.',
     scenarios: [S.everyView],
+  },
+  {
+    name: STORAGE_FAULTS.readServesCopy,
+    description: 'While a volume moves, reads are served from the copy on the target tier, whose bytes not yet copied read back as zeros.',
+    scenarios: [S.history],
+  },
+  {
+    name: STORAGE_FAULTS.writeRefusedAfterApplying,
+    description: 'A write to a moving volume is refused only after its bytes were written: the client is told it failed, yet reads return it.',
+    scenarios: [S.history],
   },
 ];

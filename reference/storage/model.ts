@@ -73,4 +73,6 @@ export interface StorageEvent {
 export interface StoredVolume {
   volume: Volume;
   content: Buffer;
+  /** The copy on the target tier while the volume moves. */
+  copy?: Buffer;
 }

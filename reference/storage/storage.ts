@@ -226,15 +226,18 @@ export class StorageService {
     const stored = this.stored(id);
     const end = length === undefined ? stored.content.length : offset + length;
     this.checkRange(stored, offset, end);
-    return this.tier(stored.volume.tier).device.read(stored.content, offset, end - offset);
+    const source = this.faults.readServesCopy && stored.copy ? stored.copy : stored.content;
+    return this.tier(stored.volume.tier).device.read(source, offset, end - offset);
   }
 
   /** Writes bytes through the volume's tier; refused while the volume migrates. */
   async write(id: string, offset: number, data: Buffer): Promise<Volume> {
     const stored = this.stored(id);
-    if (!this.faults.writeDuringMove) this.refuseWhileMigrating(stored.volume, 'write to');
+    const checkFirst = !this.faults.writeDuringMove && !this.faults.writeRefusedAfterApplying;
+    if (checkFirst) this.refuseWhileMigrating(stored.volume, 'write to');
     this.checkRange(stored, offset, offset + data.length);
     await this.tier(stored.volume.tier).device.write(stored.content, offset, data);
+    if (this.faults.writeRefusedAfterApplying) this.refuseWhileMigrating(stored.volume, 'write to');
     stored.volume.checksum = sha256(stored.content);
     return this.touch('written', stored.volume);
   }
@@ -286,6 +289,7 @@ export class StorageService {
     const source = this.tier(stored.volume.tier).device;
     const destination = this.tier(target).device;
     const copy = Buffer.alloc(stored.content.length);
+    stored.copy = copy;
     const migration = stored.volume.last_migration as TierMigration;
     for (let offset = 0; offset < copy.length; offset += this.chunkBytes) {
       const chunk = await source.read(stored.content, offset, Math.min(this.chunkBytes, copy.length - offset));
@@ -299,6 +303,7 @@ export class StorageService {
 
   private finishMigration(stored: StoredVolume, target: TierName, copy: Buffer, started: number): Volume {
     const { volume } = stored;
+    stored.copy = undefined;
     const migration = volume.last_migration as TierMigration;
     if (this.faults.migrationCorruptsData) copy[copy.length >> 1] ^= 0xff;
     const checksumAfter = this.faults.migrationCorruptsData ? migration.checksum_before : sha256(copy);
@@ -325,6 +330,7 @@ export class StorageService {
 
   private failMigration(stored: StoredVolume, target: TierName, started: number, reason: string): Volume {
     const { volume } = stored;
+    stored.copy = undefined;
     const migration = volume.last_migration as TierMigration;
     this.tier(target).reservedGb -= volume.size;
     volume.state = volume.vm_id === null ? 'available' : 'attached';

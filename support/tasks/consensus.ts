@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ApiClient, type ApiResponse } from '../api-client';
 import { ClusterWatch, ConsensusInvariantError } from '../invariants/cluster-watch';
 import { checkHistory, type LoggedPut, type Operation, type WriteOperation } from '../invariants/history';
+import { seeded } from '../invariants/seeded';
 import type { NovaWorld } from '../world';
 import { eventually, expectStatus } from './expect';
 
@@ -417,18 +418,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 // ---- a history under a random nemesis ------------------------------------------------------------
-
-/** A small seeded generator (mulberry32), so a nemesis schedule is replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HISTORY_KEYS = ['h-a', 'h-b', 'h-c'];
 

@@ -75,7 +75,7 @@ Feature: Consensus among the control-plane nodes
     And every link is healthy again
     Then the cluster accepts writes again within 3 seconds
 
-  @simulation
+  @simulation @history
   Scenario: Under any schedule of partitions, crashes and lossy links the acknowledged history holds
     Given a control-plane cluster of 3 nodes with a leader
     When 3 clients write and read settings through any node for 6 seconds while the network and the nodes fail at random

@@ -72,3 +72,12 @@ Feature: Tiered storage
   @model
   Scenario: Any sequence of operations keeps every view of the volumes consistent
     Then any sequence of volume creations, attachments, moves between tiers, writes, reads, refusals and deletions keeps every volume's details, bytes, lists, tier figures and each machine's volumes in agreement with what was done
+
+  @history
+  Scenario: Under concurrent writers and readers, moves between tiers and live migrations of its machine, a volume's history holds
+    Given a running virtual machine "db-1"
+    And a 2 GB volume "ledger" on the WARM tier attached to "db-1"
+    When 3 clients write and 2 clients read the blocks of "ledger" for 5 seconds while it moves between tiers and "db-1" migrates between nodes
+    Then every read returns the initial bytes or a write that was not refused, and never a value older than the last acknowledged write before it
+    And the machine answered throughout each migration, from its source node and then its target node, never back
+    And at rest the volume is on the tier of its last move with a checksum of the bytes it returns, and the machine runs where it was last moved

@@ -78,7 +78,7 @@ function eda(context: TemplateContext): CellText[] {
     '',
     config.description || `A ${config.type.replace('_', ' ')} project built with ${config.framework}.`,
     '',
-    `Dataset **${dataset.name}**: ${config.data_source.samples} ${config.type === 'time_series' ? 'monthly observations' : 'samples'}, generated with seed ${config.data_source.seed}.`,
+    `Dataset **${dataset.name}**: ${config.data_source.samples} ${config.type === 'time_series' ? 'monthly observations' : 'samples'}, ${config.data_source.kind === 'rows' ? 'supplied with the project' : `generated with seed ${config.data_source.seed}`}.`,
   ].join('\n');
   const cells: CellText[] = [
     { markdown: intro },

@@ -101,7 +101,7 @@ function readme({ config, design, dataset, dataPath }: TemplateContext, pythonFi
     '',
     '## Data',
     '',
-    `\`${dataPath}\`: the ${dataset.name} dataset, ${config.data_source.samples} rows generated with seed ${config.data_source.seed}.`,
+    `\`${dataPath}\`: the ${dataset.name} dataset, ${config.data_source.samples} rows ${config.data_source.kind === 'rows' ? 'supplied with the project' : `generated with seed ${config.data_source.seed}`}.`,
     '',
     '## Metric targets',
     '',
