@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
 import * as ml from '../support/tasks/mlestar';
+import * as generated from '../support/tasks/mlestar-files';
 import * as relations from '../support/tasks/mlestar-relations';
+import * as serving from '../support/tasks/mlestar-serving';
 import type { DriftStatistic, Environment, Framework, MetricName, MetricTarget, ProjectType, Stage } from '../support/tasks/mlestar';
 import type { NovaWorld } from '../support/world';
 
@@ -31,7 +33,7 @@ defineParameterType({
 });
 defineParameterType({ name: 'retraining schedule', regexp: new RegExp(Object.keys(ml.SCHEDULES).join('|')), transformer: (s: string) => s });
 defineParameterType({ name: 'failure reason', regexp: new RegExp(Object.keys(ml.REASONS).join('|')), transformer: (s: string) => s });
-defineParameterType({ name: 'code shape', regexp: new RegExp(Object.keys(ml.CODE_SHAPES).join('|')), transformer: (s: string) => s });
+defineParameterType({ name: 'code shape', regexp: new RegExp(Object.keys(generated.CODE_SHAPES).join('|')), transformer: (s: string) => s });
 
 // ---------------------------------------------------------------- projects and their settings
 
@@ -209,21 +211,21 @@ Then('the design is a feed-forward network {word} with {word} activation', async
 });
 
 Then('the project contains {file list}', async function (this: NovaWorld, files: string[]) {
-  const present = await ml.fileList(this);
+  const present = await generated.fileList(this);
   assert.deepEqual(files.filter((f) => !present.includes(f)), [], `files missing from the generated project (it has ${present.join(', ')})`);
 });
 
 Then('it contains the notebooks eda, training and evaluation', async function (this: NovaWorld) {
-  const present = await ml.fileList(this);
-  assert.deepEqual(ml.NOTEBOOKS.map((k) => `notebooks/${k}.ipynb`).filter((f) => !present.includes(f)), [], 'notebooks missing from the generated project');
+  const present = await generated.fileList(this);
+  assert.deepEqual(generated.NOTEBOOKS.map((k) => `notebooks/${k}.ipynb`).filter((f) => !present.includes(f)), [], 'notebooks missing from the generated project');
 });
 
 Then('its requirements name {word}', async function (this: NovaWorld, pythonPackage: string) {
-  await ml.expectRequirementsName(this, pythonPackage);
+  await generated.expectRequirementsName(this, pythonPackage);
 });
 
 Then('every generated Python file compiles', async function (this: NovaWorld) {
-  ml.expectCompiles(await ml.generatedPython(this));
+  generated.expectCompiles(await generated.generatedPython(this));
 });
 
 Then('the metrics were measured on {int} held-out samples the model was not trained on', async function (this: NovaWorld, count: number) {
@@ -250,38 +252,38 @@ Then('the next retraining runs are {retraining schedule}', async function (this:
 
 Then('the model answers predictions in staging and production', async function (this: NovaWorld) {
   for (const environment of ['staging', 'production'] as const) {
-    await ml.askAboutHoldout(this, environment);
-    await ml.expectAnswersMatchEvaluation(this);
+    await serving.askAboutHoldout(this, environment);
+    await serving.expectAnswersMatchEvaluation(this);
   }
 });
 
 Then('the production model answers the held-out samples as the evaluation predicted', async function (this: NovaWorld) {
-  await ml.askAboutHoldout(this, 'production');
-  await ml.expectAnswersMatchEvaluation(this);
+  await serving.askAboutHoldout(this, 'production');
+  await serving.expectAnswersMatchEvaluation(this);
 });
 
 When('the {ml environment} model is asked about the held-out samples of its evaluation', async function (this: NovaWorld, environment: Environment) {
-  await ml.askAboutHoldout(this, environment);
+  await serving.askAboutHoldout(this, environment);
 });
 
 Then("its answers match the evaluation's predictions", async function (this: NovaWorld) {
-  await ml.expectAnswersMatchEvaluation(this);
+  await serving.expectAnswersMatchEvaluation(this);
 });
 
 When('I send the {ml environment} model a sample with one value missing', async function (this: NovaWorld, environment: Environment) {
-  await ml.sendMalformed(this, environment, 'missing value');
+  await serving.sendMalformed(this, environment, 'missing value');
 });
 
 When('I send the {ml environment} model a sample with a word where a number belongs', async function (this: NovaWorld, environment: Environment) {
-  await ml.sendMalformed(this, environment, 'word');
+  await serving.sendMalformed(this, environment, 'word');
 });
 
 Then('the prediction is refused as malformed, naming the first sample', function (this: NovaWorld) {
-  ml.expectMalformedRefusal(this);
+  serving.expectMalformedRefusal(this);
 });
 
 Then('the project has no deployed model', async function (this: NovaWorld) {
-  await ml.expectNoDeployment(this);
+  await serving.expectNoDeployment(this);
 });
 
 // ---------------------------------------------------------------- monitoring
@@ -289,32 +291,32 @@ Then('the project has no deployed model', async function (this: NovaWorld) {
 When(
   'the {ml environment} model receives {int} valid requests of {int} samples each and {int} malformed request(s)',
   async function (this: NovaWorld, environment: Environment, valid: number, each: number, malformed: number) {
-    await ml.sendTraffic(this, environment, valid, malformed, each);
+    await serving.sendTraffic(this, environment, valid, malformed, each);
   },
 );
 
 When('the {ml environment} model receives {int} valid requests and {int} malformed request(s)', async function (this: NovaWorld, environment: Environment, valid: number, malformed: number) {
-  await ml.sendTraffic(this, environment, valid, malformed);
+  await serving.sendTraffic(this, environment, valid, malformed);
 });
 
 When('the {ml environment} model receives {int} more malformed request(s)', async function (this: NovaWorld, environment: Environment, malformed: number) {
-  await ml.sendTraffic(this, environment, 0, malformed);
+  await serving.sendTraffic(this, environment, 0, malformed);
 });
 
 Then(
   '{ml environment} monitoring shows {int} requests, {int} predictions and {int} error(s)',
   async function (this: NovaWorld, environment: Environment, requests: number, predictions: number, errors: number) {
-    const figures = await ml.monitoring(this, environment);
+    const figures = await serving.monitoring(this, environment);
     assert.deepEqual({ requests: figures.requests, predictions: figures.predictions, errors: figures.errors }, { requests, predictions, errors }, `${environment} monitoring counts`);
   },
 );
 
 Then('{ml environment} monitoring has recorded its latency', async function (this: NovaWorld, environment: Environment) {
-  await ml.expectLatencyRecorded(this, environment);
+  await serving.expectLatencyRecorded(this, environment);
 });
 
 Then('{ml environment} monitoring shows an error rate below {float} and no alert', async function (this: NovaWorld, environment: Environment, rate: number) {
-  const figures = await ml.monitoring(this, environment);
+  const figures = await serving.monitoring(this, environment);
   assert.ok(figures.error_rate < rate, `the ${environment} error rate is ${figures.error_rate}, not below ${rate}`);
   assert.deepEqual(figures.alerts.filter((a) => a.status === 'firing'), [], `an alert fired in ${environment}`);
 });
@@ -322,36 +324,36 @@ Then('{ml environment} monitoring shows an error rate below {float} and no alert
 Then(
   '{ml environment} monitoring shows an error rate of at least {float} and a firing error rate alert',
   async function (this: NovaWorld, environment: Environment, rate: number) {
-    const figures = await ml.monitoring(this, environment);
+    const figures = await serving.monitoring(this, environment);
     assert.ok(figures.error_rate >= rate, `the ${environment} error rate is ${figures.error_rate}, below ${rate}`);
     assert.ok(figures.alerts.some((a) => a.rule === 'error_rate' && a.status === 'firing'), `no error rate alert is firing in ${environment}: ${JSON.stringify(figures.alerts)}`);
   },
 );
 
 Then('the event stream announced the error rate alert for {ml environment}', async function (this: NovaWorld, environment: Environment) {
-  await ml.expectAlertAnnounced(this, environment);
+  await serving.expectAlertAnnounced(this, environment);
 });
 
 // ---------------------------------------------------------------- drift
 
 When("the {ml environment} model serves {int} fresh samples from the project's data source", async function (this: NovaWorld, environment: Environment, count: number) {
-  await ml.serveFresh(this, environment, count);
+  await serving.serveFresh(this, environment, count);
 });
 
 When(
   'the {ml environment} model serves {int} fresh samples whose {string} is shifted by one standard deviation',
   async function (this: NovaWorld, environment: Environment, count: number, feature: string) {
-    await ml.serveFresh(this, environment, count, feature);
+    await serving.serveFresh(this, environment, count, feature);
   },
 );
 
 Then('no drift is detected in {ml environment}', async function (this: NovaWorld, environment: Environment) {
-  const report = await ml.checkDrift(this, environment);
+  const report = await serving.checkDrift(this, environment);
   assert.equal(report.drifted, false, `drift was reported in ${report.drifted_features.join(', ')} although the inputs come from the training distribution`);
 });
 
 Then('drift in {string} is detected in {ml environment} by {drift statistic}', async function (this: NovaWorld, feature: string, environment: Environment, statistic: DriftStatistic) {
-  const report = await ml.checkDrift(this, environment);
+  const report = await serving.checkDrift(this, environment);
   assert.equal(report.statistic, statistic, `drift was measured by ${report.statistic}`);
   assert.ok(report.drifted_features.includes(feature.replace(/ /g, '_')), `no drift was detected in ${feature} (drifted: ${JSON.stringify(report.drifted_features)})`);
 });
@@ -359,43 +361,43 @@ Then('drift in {string} is detected in {ml environment} by {drift statistic}', a
 // ---------------------------------------------------------------- generated code and notebooks
 
 Then('the generated evaluation code measures {ml metrics}', async function (this: NovaWorld, metrics: MetricName[]) {
-  await ml.expectEvaluationCodeMeasures(this, metrics);
+  await generated.expectEvaluationCodeMeasures(this, metrics);
 });
 
 Then('the generated code {code shape}', async function (this: NovaWorld, shape: string) {
-  await ml.CODE_SHAPES[shape](this);
+  await generated.CODE_SHAPES[shape](this);
 });
 
 Then('the generated model code builds hidden layers of {unit list} units with {word} activation', async function (this: NovaWorld, units: number[], activation: string) {
-  await ml.expectHiddenLayersInCode(this, units, activation);
+  await generated.expectHiddenLayersInCode(this, units, activation);
 });
 
 Then('the generated code scales features with a min-max scaler', async function (this: NovaWorld) {
-  await ml.expectScaler(this, 'minmax');
+  await generated.expectScaler(this, 'minmax');
 });
 
 Then('the generated code leaves the features unscaled', async function (this: NovaWorld) {
-  await ml.expectScaler(this, 'none');
+  await generated.expectScaler(this, 'none');
 });
 
 Then('the generated configuration records the customised design', async function (this: NovaWorld) {
-  await ml.expectCustomDesignRecorded(this);
+  await generated.expectCustomDesignRecorded(this);
 });
 
 Then('the generated model code uses {int} nearest neighbours', async function (this: NovaWorld, k: number) {
-  await ml.expectNeighbours(this, k);
+  await generated.expectNeighbours(this, k);
 });
 
 Then('the notebooks eda, training and evaluation are valid nbformat 4 notebooks', async function (this: NovaWorld) {
-  await ml.expectValidNotebooks(this);
+  await generated.expectValidNotebooks(this);
 });
 
 Then('each notebook explains itself in text cells and holds code cells that compile', async function (this: NovaWorld) {
-  ml.expectCompiles(await ml.notebookCode(this));
+  generated.expectCompiles(await generated.notebookCode(this));
 });
 
 Then('the evaluation notebook checks the metric targets', async function (this: NovaWorld) {
-  await ml.expectEvaluationNotebookChecksTargets(this);
+  await generated.expectEvaluationNotebookChecksTargets(this);
 });
 
 Given('labelled measurements of three overlapping species, a quarter of them held back from every project', function (this: NovaWorld) {

@@ -15,7 +15,8 @@ import {
 import { seeded } from '../invariants/seeded';
 import type { NovaWorld } from '../world';
 import { expectStatus } from './expect';
-import { createProject, design, evaluation, predict, runUpTo } from './mlestar';
+import { createProject, design, evaluation, runUpTo } from './mlestar';
+import { predict } from './mlestar-serving';
 
 /**
  * MLE-Star's evaluation measured by the suite, not taken from the report: the suite draws labelled

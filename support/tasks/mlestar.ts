@@ -1,16 +1,12 @@
 /**
  * MLE-Star domain verbs: create and customise projects, run their workflow, read what each stage
- * produced, use the deployed models, and check the results independently of the target (metrics
- * recomputed from held-out predictions, notebooks validated against nbformat 4, generated Python
- * compiled with python3, which the scenarios that compile it need).
+ * produced, and check the evaluation independently of the target (metrics recomputed from the
+ * held-out predictions, support/invariants/ml-metrics.ts). The deployed models are in
+ * ./mlestar-serving.ts, the generated files in ./mlestar-files.ts.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { ApiResponse } from '../api-client';
+import { recomputeMetrics } from '../invariants/ml-metrics';
 import type { NovaWorld } from '../world';
 import { eventually, expectStatus } from './expect';
 import { expectRefusal } from './refusals';
@@ -116,37 +112,22 @@ export interface Design {
   output: { classes?: string[] };
 }
 
-interface Monitoring {
-  requests: number;
-  predictions: number;
-  errors: number;
-  error_rate: number;
-  latency_ms: { mean: number; p50: number; p95: number; max: number };
-  alerts: { rule: string; status: string }[];
-}
-
-interface DriftReport {
-  statistic: DriftStatistic;
-  drifted: boolean;
-  drifted_features: string[];
-  features: { feature: string; psi: number; ks_p_value: number }[];
-}
-
 interface MlState {
   projects: Map<string, MlProject>;
   current?: string;
   runStartedAt?: number;
   /** The name and description of the last configuration sent for creation (refusal checks). */
   attempted?: { name?: string; description: string };
-  answers?: (string | number)[];
-  sampleSeed: number;
 }
 
 const BASE = '/api/v1/mlestar/projects';
 
 function state(world: NovaWorld): MlState {
-  return world.domain('mlestar', () => ({ projects: new Map<string, MlProject>(), sampleSeed: 100 }));
+  return world.domain('mlestar', () => ({ projects: new Map<string, MlProject>() }));
 }
+
+/** The API path of the current project, with `suffix` (e.g. `/files`). */
+export const projectPath = (world: NovaWorld, suffix = '') => `${BASE}/${currentProject(world).id}${suffix}`;
 
 export function currentProject(world: NovaWorld): MlProject {
   const s = state(world);
@@ -409,13 +390,6 @@ export async function expectRetrainingScheduled(world: NovaWorld, words?: string
   }
 }
 
-export async function expectNoDeployment(world: NovaWorld): Promise<void> {
-  const project = await fetchProject(world);
-  assert.deepEqual(project.deployed_to, [], `the project is deployed to ${project.deployed_to.join(', ')}`);
-  const response = await predict(world, 'production', [[1, 2, 3, 4]]);
-  assert.equal(response.status, 404, `the production endpoint of a project that was never deployed answered ${response.status}`);
-}
-
 export function expectReason(project: MlProject, reason: string): void {
   const pattern = REASONS[reason];
   if (!pattern) throw new Error(`unknown reason "${reason}": expected one of ${Object.keys(REASONS).join('; ')}`);
@@ -496,53 +470,6 @@ export function reached(evaluationReport: Evaluation, target: MetricTarget): voi
   assert.ok(ok, `${target.metric} ${actual} is not ${target.comparison.replace('_', ' ')} ${target.value}`);
 }
 
-/** The metrics of the project type, computed here from the held-out rows the target reported. */
-export function recomputeMetrics(type: ProjectType, report: Evaluation): Partial<Record<MetricName, number>> {
-  const { actual, predicted, features } = report.holdout;
-  assert.ok(actual.length > 0 && actual.length === predicted.length, 'the evaluation reports no held-out predictions');
-  switch (type) {
-    case 'classification': {
-      const labels = [...new Set([...actual, ...predicted])];
-      const f1s = labels.map((label) => {
-        let tp = 0;
-        let fp = 0;
-        let fn = 0;
-        actual.forEach((a, i) => {
-          if (predicted[i] === label && a === label) tp++;
-          else if (predicted[i] === label) fp++;
-          else if (a === label) fn++;
-        });
-        return 2 * tp + fp + fn === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-      });
-      return { accuracy: actual.filter((a, i) => a === predicted[i]).length / actual.length, f1: f1s.reduce((s, v) => s + v, 0) / labels.length };
-    }
-    case 'regression': {
-      const mean = actual.reduce((s, v) => s + v, 0) / actual.length;
-      const residual = actual.reduce((s, v, i) => s + (v - predicted[i]) ** 2, 0);
-      const total = actual.reduce((s, v) => s + (v - mean) ** 2, 0);
-      return { rmse: Math.sqrt(residual / actual.length), r2: 1 - residual / total };
-    }
-    case 'time_series':
-      return { mape: actual.reduce((s, v, i) => s + Math.abs((v - predicted[i]) / v), 0) / actual.length };
-    case 'clustering': {
-      const points = features.map((row) => row.map((v, f) => (v - report.preprocessing.offset[f]) / report.preprocessing.scale[f]));
-      const distance = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, k) => s + (v - b[k]) ** 2, 0));
-      let total = 0;
-      points.forEach((p, i) => {
-        const mean = (label: number) => {
-          const others = points.filter((_, j) => j !== i && predicted[j] === label);
-          return others.reduce((s, q) => s + distance(p, q), 0) / others.length;
-        };
-        if (predicted.filter((l) => l === predicted[i]).length === 1) return;
-        const a = mean(predicted[i]);
-        const b = Math.min(...[...new Set(predicted)].filter((l) => l !== predicted[i]).map(mean));
-        if (Math.max(a, b) > 0) total += (b - a) / Math.max(a, b);
-      });
-      return { silhouette: total / points.length };
-    }
-  }
-}
-
 export function expectMetricsRecomputed(type: ProjectType, report: Evaluation): void {
   const recomputed = recomputeMetrics(type, report);
   for (const [metric, value] of Object.entries(recomputed)) {
@@ -551,345 +478,5 @@ export function expectMetricsRecomputed(type: ProjectType, report: Evaluation): 
       typeof reported === 'number' && Math.abs(reported - value) <= 1e-9 * Math.max(1, Math.abs(value)),
       `the reported ${metric} ${reported} is not what the held-out predictions give (${value})`,
     );
-  }
-}
-
-// ---------------------------------------------------------------- deployed models
-
-export async function predict(world: NovaWorld, environment: Environment, instances: unknown[]): Promise<ApiResponse<{ predictions: (string | number)[] }>> {
-  const response = await world.actor.api.post<{ predictions: (string | number)[] }>(`${BASE}/${currentProject(world).id}/deployments/${environment}/predictions`, { instances });
-  world.lastResponse = response;
-  return response;
-}
-
-/** The evaluation's held-out predictions as the endpoint words them (class names for classification). */
-async function expectedAnswers(world: NovaWorld, report: Evaluation): Promise<(string | number)[]> {
-  const classes = (await design(world)).output.classes;
-  return report.holdout.predicted.map((p) => (classes ? classes[p] : p));
-}
-
-export async function askAboutHoldout(world: NovaWorld, environment: Environment): Promise<void> {
-  const report = await evaluation(world);
-  const response = await predict(world, environment, report.holdout.features);
-  expectStatus(response, 200, `asking the ${environment} model about the held-out samples`);
-  state(world).answers = response.data.predictions;
-}
-
-export async function expectAnswersMatchEvaluation(world: NovaWorld): Promise<void> {
-  const answers = state(world).answers;
-  if (!answers) throw new Error('no model was asked about the held-out samples in this scenario');
-  const expected = await expectedAnswers(world, await evaluation(world));
-  assert.equal(answers.length, expected.length, 'the model did not answer every held-out sample');
-  answers.forEach((answer, i) => {
-    const same = typeof answer === 'number' ? Math.abs(answer - (expected[i] as number)) <= 1e-9 * Math.max(1, Math.abs(answer)) : answer === expected[i];
-    assert.ok(same, `held-out sample ${i}: the deployed model answered ${answer}, the evaluation predicted ${expected[i]}`);
-  });
-}
-
-export async function sendMalformed(world: NovaWorld, environment: Environment, kind: 'missing value' | 'word'): Promise<void> {
-  const row = (await evaluation(world)).holdout.features[0];
-  const instance = kind === 'missing value' ? row.slice(0, -1) : [row[0], 'wide', ...row.slice(2)];
-  await predict(world, environment, [instance]);
-}
-
-export function expectMalformedRefusal(world: NovaWorld): void {
-  const body = expectRefusal(world, 'invalid');
-  const fields = (body.details ?? []).map((d) => d.field);
-  assert.ok(fields.some((f) => f.startsWith('instances[0]')), `the refusal should name the first sample (instances[0]); it names ${JSON.stringify(fields)}`);
-}
-
-/** `valid` requests of `perRequest` held-out samples each, then `malformed` requests with a value missing. */
-export async function sendTraffic(world: NovaWorld, environment: Environment, valid: number, malformed: number, perRequest = 1): Promise<void> {
-  const rows = (await evaluation(world)).holdout.features;
-  for (let i = 0; i < valid; i++) {
-    const batch = Array.from({ length: perRequest }, (_, k) => rows[(i * perRequest + k) % rows.length]);
-    expectStatus(await predict(world, environment, batch), 200, `valid request ${i + 1} to the ${environment} model`);
-  }
-  for (let i = 0; i < malformed; i++) {
-    const response = await predict(world, environment, [rows[i % rows.length].slice(0, -1)]);
-    expectStatus(response, 400, `malformed request ${i + 1} to the ${environment} model`);
-  }
-}
-
-export async function monitoring(world: NovaWorld, environment: Environment): Promise<Monitoring> {
-  const response = await world.actor.api.get<Monitoring>(`${BASE}/${currentProject(world).id}/deployments/${environment}/monitoring`);
-  expectStatus(response, 200, `reading the ${environment} monitoring`);
-  world.metrics.record(`mlestar-${environment}-error-rate`, response.data.error_rate, 'ratio');
-  return response.data;
-}
-
-export async function expectLatencyRecorded(world: NovaWorld, environment: Environment): Promise<void> {
-  const { latency_ms: latency, requests } = await monitoring(world, environment);
-  assert.ok(requests > 0, `no request reached ${environment}`);
-  assert.ok(latency.max > 0 && latency.p50 <= latency.p95 && latency.p95 <= latency.max, `the latency figures are not consistent: ${JSON.stringify(latency)}`);
-  world.metrics.record(`mlestar-${environment}-latency-p95`, latency.p95);
-}
-
-export async function expectAlertAnnounced(world: NovaWorld, environment: Environment): Promise<void> {
-  const project = currentProject(world);
-  const stream = world.streams[0];
-  if (!stream) throw new Error('the scenario does not follow the event stream: add "Given I follow the real-time event stream"');
-  await stream.waitFor(
-    (m) => m.type === 'mlestar.alert_fired' && m.data.project_id === project.id && m.data.environment === environment && m.data.rule === 'error_rate',
-    5000,
-    `an error rate alert for ${environment} of "${project.name}"`,
-  );
-}
-
-// ---------------------------------------------------------------- drift
-
-export async function serveFresh(world: NovaWorld, environment: Environment, count: number, shiftedFeature?: string): Promise<void> {
-  const s = state(world);
-  s.sampleSeed += 1;
-  const response = await world.actor.api.get<{ features: string[]; instances: number[][] }>(`${BASE}/${currentProject(world).id}/data-source/samples`, {
-    params: { count, seed: s.sampleSeed },
-  });
-  expectStatus(response, 200, 'drawing fresh samples from the data source');
-  let { instances } = response.data;
-  if (shiftedFeature) {
-    const column = featureIndex(response.data.features, shiftedFeature);
-    const values = instances.map((row) => row[column]);
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
-    instances = instances.map((row) => row.map((v, f) => (f === column ? v + sd : v)));
-  }
-  expectStatus(await predict(world, environment, instances), 200, `serving ${count} samples in ${environment}`);
-}
-
-function featureIndex(features: string[], words: string): number {
-  const index = features.indexOf(words.replace(/ /g, '_'));
-  if (index < 0) throw new Error(`"${words}" is not a feature of this project: ${features.join(', ')}`);
-  return index;
-}
-
-export async function checkDrift(world: NovaWorld, environment: Environment): Promise<DriftReport> {
-  const response = await world.actor.api.post<DriftReport>(`${BASE}/${currentProject(world).id}/deployments/${environment}/drift-checks`);
-  expectStatus(response, 200, `checking ${environment} for drift`);
-  const strongest = Math.max(...response.data.features.map((f) => f.psi));
-  world.metrics.record(`mlestar-${environment}-max-psi-${response.data.drifted ? 'drifted' : 'stable'}`, strongest, 'psi');
-  return response.data;
-}
-
-// ---------------------------------------------------------------- generated files
-
-export async function fileList(world: NovaWorld): Promise<string[]> {
-  const response = await world.actor.api.get<{ items: { path: string }[] }>(`${BASE}/${currentProject(world).id}/files`);
-  expectStatus(response, 200, 'listing the generated files');
-  return response.data.items.map((f) => f.path);
-}
-
-export async function fileContent(world: NovaWorld, path: string): Promise<string> {
-  const response = await world.actor.api.get<{ content: string }>(`${BASE}/${currentProject(world).id}/files/content`, { params: { path } });
-  expectStatus(response, 200, `reading the generated ${path}`);
-  return response.data.content;
-}
-
-const HELPER = { pytorch: 'utils.py', tensorflow: 'preprocessing.py', sklearn: 'pipeline.py' } as const;
-
-export const helperFile = (world: NovaWorld) => fileContent(world, HELPER[currentProject(world).framework]);
-
-export async function generatedConfig(world: NovaWorld): Promise<Record<string, Record<string, unknown>>> {
-  return parseYaml(await fileContent(world, 'config.yaml')) as Record<string, Record<string, unknown>>;
-}
-
-const METRIC_CODE: Record<MetricName, RegExp> = {
-  accuracy: /accuracy_score\(/,
-  f1: /f1_score\(.*average="macro"/,
-  rmse: /np\.sqrt\(mean_squared_error\(/,
-  r2: /r2_score\(/,
-  silhouette: /silhouette_score\(/,
-  mape: /mean_absolute_percentage_error\(/,
-};
-
-export async function expectEvaluationCodeMeasures(world: NovaWorld, metrics: MetricName[]): Promise<void> {
-  const code = await fileContent(world, 'evaluate.py');
-  for (const metric of metrics) assert.match(code, METRIC_CODE[metric], `evaluate.py does not compute ${metric}`);
-}
-
-/** What the generated code must show for each problem shape named in a feature. */
-export const CODE_SHAPES: Record<string, (world: NovaWorld) => Promise<void>> = {
-  'splits the data stratified by class': async (world) => assert.match(await helperFile(world), /stratify=target/, 'the data split is not stratified by class'),
-  'fits a least squares linear regression': async (world) => assert.match(await fileContent(world, 'model.py'), /LinearRegression\(\)/, 'model.py does not fit a linear regression'),
-  'clusters with k-means into 3 segments': async (world) => {
-    const model = await fileContent(world, 'model.py');
-    assert.match(model, /k-means/i, 'model.py does not cluster with k-means');
-    assert.match(model, /n_clusters=3\b/, 'model.py does not ask for 3 clusters');
-  },
-  'forecasts from a window of the last 12 observations': async (world) => {
-    assert.match(await helperFile(world), /def make_windows\(series, season_length\)/, 'the data helper does not build windows of past observations');
-    assert.equal((await generatedConfig(world)).forecast?.season_length, 12, 'config.yaml does not set a season of 12 observations');
-  },
-};
-
-export async function expectHiddenLayersInCode(world: NovaWorld, units: number[], activation: string): Promise<void> {
-  const model = await fileContent(world, 'model.py');
-  const framework = currentProject(world).framework;
-  if (framework === 'pytorch') {
-    const names: Record<string, string> = { relu: 'nn.ReLU()', tanh: 'nn.Tanh()' };
-    let width = currentInputs(await design(world));
-    for (const size of units) {
-      const layer = `nn.Linear(${width}, ${size}),`;
-      assert.ok(model.includes(layer), `model.py has no ${layer}`);
-      assert.ok(model.slice(model.indexOf(layer)).split('\n')[1]?.includes(names[activation]), `${layer} is not followed by ${names[activation]}`);
-      width = size;
-    }
-  } else if (framework === 'tensorflow') {
-    for (const size of units) assert.ok(model.includes(`layers.Dense(${size}, activation="${activation}")`), `model.py has no Dense layer of ${size} ${activation} units`);
-  } else {
-    assert.match(model, new RegExp(`hidden_layer_sizes=\\(${units.join(', ')}${units.length === 1 ? ',' : ''}\\)`), 'model.py does not set the hidden layer sizes');
-    assert.ok(model.includes(`activation="${activation}"`), `model.py does not use ${activation}`);
-  }
-}
-
-const currentInputs = (d: Design) => d.input_features.length;
-
-export async function expectScaler(world: NovaWorld, scaler: 'minmax' | 'none'): Promise<void> {
-  const pythonClass = scaler === 'minmax' ? 'MinMaxScaler()' : 'FunctionTransformer()';
-  assert.ok((await helperFile(world)).includes(`return ${pythonClass}`), `the data helper does not scale with ${pythonClass}`);
-  assert.equal((await generatedConfig(world)).pipeline?.scaler, scaler, `config.yaml does not record the ${scaler} scaler`);
-}
-
-/** config.yaml records the layers the project's configuration asked for. */
-export async function expectCustomDesignRecorded(world: NovaWorld): Promise<void> {
-  const architecture = currentProject(world).config.architecture as { hidden_layers?: number[]; activation?: string };
-  const units = architecture.hidden_layers ?? [];
-  const activation = architecture.activation ?? 'relu';
-  assert.ok(units.length > 0, 'the project has no customised hidden layers');
-  const model = (await generatedConfig(world)).model as { layers?: { units: number; activation: string }[] };
-  const hidden = (model.layers ?? []).slice(0, -1);
-  assert.deepEqual(hidden.map((l) => [l.units, l.activation]), units.map((u) => [u, activation]), 'config.yaml does not record the customised layers');
-}
-
-export async function expectNeighbours(world: NovaWorld, k: number): Promise<void> {
-  assert.match(await fileContent(world, 'model.py'), new RegExp(`KNeighborsClassifier\\(n_neighbors=${k}\\b`), `model.py does not use ${k} nearest neighbours`);
-}
-
-export async function expectRequirementsName(world: NovaWorld, pythonPackage: string): Promise<void> {
-  const requirements = await fileContent(world, 'requirements.txt');
-  assert.ok(requirements.split('\n').some((line) => new RegExp(`^${pythonPackage}\\b`).test(line)), `requirements.txt does not name ${pythonPackage}:\n${requirements}`);
-}
-
-// ---------------------------------------------------------------- notebooks (nbformat 4)
-
-const NOTEBOOK_CELL_KEYS: Record<string, { required: string[]; allowed: string[] }> = {
-  markdown: { required: ['cell_type', 'metadata', 'source'], allowed: ['id', 'cell_type', 'metadata', 'source', 'attachments'] },
-  raw: { required: ['cell_type', 'metadata', 'source'], allowed: ['id', 'cell_type', 'metadata', 'source', 'attachments'] },
-  code: { required: ['cell_type', 'metadata', 'source', 'outputs', 'execution_count'], allowed: ['id', 'cell_type', 'metadata', 'source', 'outputs', 'execution_count'] },
-};
-
-/** Problems with a document as an nbformat 4 notebook (the rules of the official v4 schemas). */
-export function notebookProblems(document: unknown): string[] {
-  const problems: string[] = [];
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const isText = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((l) => typeof l === 'string'));
-  if (!isObject(document)) return ['not a JSON object'];
-  for (const key of Object.keys(document)) if (!['metadata', 'nbformat', 'nbformat_minor', 'cells'].includes(key)) problems.push(`unknown top-level key "${key}"`);
-  if (document.nbformat !== 4) problems.push(`nbformat is ${JSON.stringify(document.nbformat)}, not 4`);
-  const minor = document.nbformat_minor;
-  if (!Number.isInteger(minor) || (minor as number) < 0) problems.push(`nbformat_minor is ${JSON.stringify(minor)}`);
-  if (!isObject(document.metadata)) problems.push('metadata is not an object');
-  const kernel = isObject(document.metadata) ? document.metadata.kernelspec : undefined;
-  if (kernel !== undefined && !(isObject(kernel) && typeof kernel.name === 'string' && typeof kernel.display_name === 'string')) problems.push('kernelspec lacks name or display_name');
-  if (!Array.isArray(document.cells)) return [...problems, 'cells is not a list'];
-  const ids = new Set<string>();
-  document.cells.forEach((cell, i) => {
-    if (!isObject(cell)) return problems.push(`cell ${i} is not an object`);
-    const rules = NOTEBOOK_CELL_KEYS[String(cell.cell_type)];
-    if (!rules) return problems.push(`cell ${i} has cell_type ${JSON.stringify(cell.cell_type)}`);
-    const required = (minor as number) >= 5 ? ['id', ...rules.required] : rules.required;
-    for (const key of required) if (!(key in cell)) problems.push(`cell ${i} (${cell.cell_type}) has no ${key}`);
-    for (const key of Object.keys(cell)) if (!rules.allowed.includes(key)) problems.push(`cell ${i} (${cell.cell_type}) has an unknown key ${key}`);
-    if ('id' in cell) {
-      if (typeof cell.id !== 'string' || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id) || ids.has(cell.id)) problems.push(`cell ${i} has an invalid or repeated id ${JSON.stringify(cell.id)}`);
-      else ids.add(cell.id);
-    }
-    if (!isText(cell.source)) problems.push(`cell ${i} source is not text`);
-    if (cell.cell_type === 'code') {
-      if ('outputs' in cell && !Array.isArray(cell.outputs)) problems.push(`cell ${i} outputs is not a list`);
-      const count = cell.execution_count;
-      if ('execution_count' in cell && count !== null && !(Number.isInteger(count) && (count as number) >= 0)) problems.push(`cell ${i} execution_count is ${JSON.stringify(count)}`);
-    }
-    return undefined;
-  });
-  return problems;
-}
-
-interface NotebookCell {
-  cell_type: string;
-  source: string | string[];
-}
-
-export const NOTEBOOKS = ['eda', 'training', 'evaluation'] as const;
-
-export async function notebook(world: NovaWorld, kind: (typeof NOTEBOOKS)[number]): Promise<{ nbformat: number; cells: NotebookCell[] }> {
-  const text = await fileContent(world, `notebooks/${kind}.ipynb`);
-  try {
-    return JSON.parse(text) as { nbformat: number; cells: NotebookCell[] };
-  } catch (error) {
-    throw new Error(`notebooks/${kind}.ipynb is not JSON: ${(error as Error).message}`);
-  }
-}
-
-export async function expectValidNotebooks(world: NovaWorld): Promise<void> {
-  for (const kind of NOTEBOOKS) {
-    const document = await notebook(world, kind);
-    assert.deepEqual(notebookProblems(document), [], `notebooks/${kind}.ipynb is not a valid nbformat 4 notebook`);
-  }
-}
-
-export const cellText = (cell: NotebookCell) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
-
-export async function notebookCode(world: NovaWorld): Promise<{ name: string; code: string }[]> {
-  const sources: { name: string; code: string }[] = [];
-  for (const kind of NOTEBOOKS) {
-    const { cells } = await notebook(world, kind);
-    assert.ok(cells.some((c) => c.cell_type === 'markdown' && /^#/m.test(cellText(c))), `notebooks/${kind}.ipynb has no titled text cell`);
-    const code = cells.filter((c) => c.cell_type === 'code').map(cellText);
-    assert.ok(code.length > 0, `notebooks/${kind}.ipynb has no code cell`);
-    sources.push({ name: `notebooks/${kind}_cells.py`, code: `${code.join('\n\n')}\n` });
-  }
-  return sources;
-}
-
-export async function expectEvaluationNotebookChecksTargets(world: NovaWorld): Promise<void> {
-  const code = (await notebook(world, 'evaluation')).cells.filter((c) => c.cell_type === 'code').map(cellText).join('\n');
-  assert.match(code, /report\["targets"\]/, 'the evaluation notebook does not show the metric targets');
-  assert.match(code, /assert all\(row\["met"\]/, 'the evaluation notebook does not check that every target is met');
-}
-
-// ---------------------------------------------------------------- compiling generated Python
-
-/** Compiles the sources; fails (never skips) with what is missing and how to install it when python3 is not there. */
-export function expectCompiles(sources: { name: string; code: string }[]): void {
-  const missing = compilePython(sources);
-  if (missing) throw new Error(missing);
-}
-
-export async function generatedPython(world: NovaWorld): Promise<{ name: string; code: string }[]> {
-  const paths = (await fileList(world)).filter((path) => path.endsWith('.py'));
-  assert.ok(paths.length >= 4, `only ${paths.length} Python files were generated`);
-  return Promise.all(paths.map(async (name) => ({ name, code: await fileContent(world, name) })));
-}
-
-/** Compiles the sources with `python3 -m py_compile`; returns why it could not, when python3 is missing. */
-export function compilePython(sources: { name: string; code: string }[]): string | undefined {
-  const probe = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    const why = probe.error?.message ?? probe.stderr.trim().split('\n')[0];
-    return `python3 is missing (${why}), so the generated Python cannot be compiled: install Python 3 (e.g. apt-get install python3) and put python3 on PATH`;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'mlestar-compile-'));
-  try {
-    const paths = sources.map(({ name, code }) => {
-      const path = join(dir, name);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, code);
-      return path;
-    });
-    const result = spawnSync('python3', ['-m', 'py_compile', ...paths], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(result.status, 0, `the generated Python does not compile:\n${result.stderr.split(dir).join('')}`);
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
