@@ -79,7 +79,7 @@ export async function migrate(world: NovaWorld, alias: string, node: string, max
 
 export function expectAccepted(world: NovaWorld, alias: string): void {
   const migration = migrationOf(world, alias);
-  assert.match(migration.id, /^mig-/, `the migration of "${alias}" has no migration id: ${JSON.stringify(migration)}`);
+  assert.ok(typeof migration.id === 'string' && migration.id.length > 0, `the migration of "${alias}" has no migration id: ${JSON.stringify(migration)}`);
   assert.equal(migration.status, 'in_progress', `the migration of "${alias}" was accepted as ${migration.status}`);
 }
 
