@@ -408,7 +408,8 @@ describe('faults', () => {
     }
   });
 
-  describe('each fault makes its defect show', () => {
+  // Each fault gets a reference of its own (own schema and key prefix), so they start side by side.
+  describe('each fault makes its defect show', { concurrency: 4 }, () => {
     for (const [name, detect] of Object.entries(DETECTORS)) {
       it(name, async () => {
         const ref = await TestReference.start(`fault-${name}`, { faults: [name], timings: { provision_step: 20 } });
