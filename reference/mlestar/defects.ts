@@ -7,7 +7,7 @@ import { validateProjectConfig, type ConfigResult } from './config';
 import type { Design } from './design';
 import { answer, type PredictionResult } from './endpoint';
 import { evaluate } from './evaluation';
-import type { MlestarFaultFlags } from './fault-names';
+import type { MlestarFaultFlags } from './faults';
 import { recordRequest, type Alert } from './monitoring';
 import type { EndpointRuntime } from './operations';
 import { sampleDataSource } from './sampling';
