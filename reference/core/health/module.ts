@@ -5,7 +5,7 @@ import type { ReferenceContext, ReferenceModule } from '../../module';
 import type { HealthReport } from './checks';
 import { CORE_FAULTS } from '../faults';
 
-export const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+export const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * `GET /health` (the load balancer check, upstream's shape with `checks`) and `GET /api/v1/health`
