@@ -12,6 +12,8 @@ export const PERF_SCENARIOS = {
   stress: 'Concurrency rises step by step until a service level breaks',
   benchmarks: 'Each view of the dashboard meets its service level',
   frontendBudgets: 'The dashboard opens and pages through 100 machines within the frontend budgets',
+  stagedTraffic: 'A rush of requests that rises, holds and falls back is served within the service levels',
+  stagedUsers: 'Users who arrive, stay and leave are served within the service levels',
   /** caught by the autoscaling domain's faults (reference/autoscaling/faults.ts), e.g. autoscaling-no-scale-down */
   autoscaling: 'A busy group grows, and shrinks back when the load falls',
 } as const;
@@ -27,7 +29,7 @@ export const PERF_FAULTS = defineFaults({
   summarySlow: {
     name: 'perf-dashboard-summary-slow',
     description: 'The dashboard summary recounts every VM the slow way and takes 3 s to answer.',
-    scenarios: [S.dashboardLoad, S.userLoad, S.benchmarks],
+    scenarios: [S.dashboardLoad, S.userLoad, S.benchmarks, S.stagedTraffic, S.stagedUsers],
   },
   vmListBlocks: {
     name: 'perf-vm-list-blocks',
