@@ -29,7 +29,7 @@ export const FAULT_CATALOG: readonly FaultDefinition[] = checkCatalog([
   ...NETWORK_FAULTS.catalog,
 ]);
 
-export const KNOWN_FAULTS: readonly string[] = FAULT_CATALOG.map((fault) => fault.name);
+const KNOWN_FAULTS: readonly string[] = FAULT_CATALOG.map((fault) => fault.name);
 
 const KNOWN = new Set(KNOWN_FAULTS);
 

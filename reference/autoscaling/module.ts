@@ -7,7 +7,7 @@ import { LoadValidationError, parseLoad, SimulatedVmLoad } from './vm-load';
 import { AUTOSCALING_FAULTS } from './faults';
 import { CORE_FAULTS } from '../core/faults';
 
-export const AUTOSCALING_MIGRATIONS: Migration[] = [
+const AUTOSCALING_MIGRATIONS: Migration[] = [
   {
     id: '001-autoscaling-groups-and-decisions',
     sql: `

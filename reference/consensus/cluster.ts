@@ -13,7 +13,7 @@ export interface ClusterTimings extends ConsensusTimings {
   latencyMaxMs: number;
 }
 
-export const DEFAULT_CLUSTER_TIMINGS: Readonly<ClusterTimings> = Object.freeze({
+const DEFAULT_CLUSTER_TIMINGS: Readonly<ClusterTimings> = Object.freeze({
   electionTimeoutMinMs: 150,
   electionTimeoutMaxMs: 300,
   heartbeatMs: 50,

@@ -8,10 +8,10 @@ import { RaftCluster, type ClusterTimings } from './cluster';
 import { pumpedScheduler, type PumpedScheduler } from './scheduler';
 import { CONSENSUS_FAULTS } from './faults';
 
-export const CONTROL_PLANE = 'control-plane';
-export const CONTROL_PLANE_SIZE = 3;
+const CONTROL_PLANE = 'control-plane';
+const CONTROL_PLANE_SIZE = 3;
 /** Simulated clusters alive at once, so a leaking client cannot exhaust the reference. */
-export const MAX_SIMULATED_CLUSTERS = 32;
+const MAX_SIMULATED_CLUSTERS = 32;
 
 /**
  * The control plane's own cluster, plus the simulated clusters the suite creates so that each
@@ -113,7 +113,7 @@ export class ClusterRegistry {
 }
 
 /** The reference's timing table in the simulation's terms; a write may wait through a few elections. */
-export function consensusTimings(timings: Timings): Partial<ClusterTimings> {
+function consensusTimings(timings: Timings): Partial<ClusterTimings> {
   return {
     electionTimeoutMinMs: timings.election_timeout_min,
     electionTimeoutMaxMs: timings.election_timeout_max,

@@ -6,7 +6,7 @@ import { CORE_FAULTS } from '../faults';
 
 const PAGE_SIZE_MAX = 500;
 
-export const AUTH_MIGRATIONS = [
+const AUTH_MIGRATIONS = [
   {
     id: '001-users-and-refresh-tokens',
     sql: `

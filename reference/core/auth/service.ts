@@ -44,7 +44,7 @@ export interface Session {
 }
 
 const TOKEN_CACHE_LIMIT = 10_000;
-export const MAX_FAILED_SIGN_INS = 5;
+const MAX_FAILED_SIGN_INS = 5;
 /** Longest session a sign-in may ask for with `expires_in`, in seconds. */
 const MAX_EXPIRES_IN = 86_400;
 const MISSING_TOKEN: AuthResult = { reason: 'a bearer token is required (Authorization: Bearer <token>)' };

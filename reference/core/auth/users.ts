@@ -8,7 +8,7 @@ import { KeyedLock } from '../keyed-lock';
 import { hashPassword, verifyPassword } from './passwords';
 import { CORE_FAULTS } from '../faults';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
