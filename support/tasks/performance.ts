@@ -426,8 +426,9 @@ export async function runConfiguredUserLoad(world: NovaWorld): Promise<void> {
 }
 
 /**
- * Traffic to the dashboard's views in stages, of requests per second or of users, as a feature's
- * table states them; the `ci` test mode shortens every stage alike (the whole never below 5 s).
+ * Traffic to the dashboard's views in stages, of requests per second or of users (each with an
+ * account of their own), as a feature's table states them; the `ci` test mode shortens every stage
+ * alike (the whole never below 5 s).
  */
 export async function runStagedDashboardLoad(world: NovaWorld, shape: 'rate' | 'users', start: number, stages: readonly Stage[]): Promise<void> {
   const stated = stagedDashboardProfile(shape, start, stages);
@@ -435,7 +436,12 @@ export async function runStagedDashboardLoad(world: NovaWorld, shape: 'rate' | '
   const profile = scaleProfile(stated, effectiveDurationMs(world, statedMs) / statedMs);
   const shortened = profile === stated || statedMs === profileDurationMs(profile.executor) ? '' : ` (shortened from ${statedMs / 1000} s by the ci test mode)`;
   announce(world, `🔄 The dashboard's views: ${describeExecutor(profile.executor)}${shortened}...`);
+  // Users come with accounts of their own, as in the configured user load: one client's rate limit
+  // would otherwise measure the limit, not the control plane.
+  const users = Math.ceil(Math.max(start, ...stages.map((stage) => stage.target)));
+  const tokens = shape === 'users' ? await createLoadAccounts(world, users) : undefined;
   await runDashboardProfile(world, profile, {
+    ...(tokens ? { tokens } : {}),
     title: shape === 'rate' ? 'Staged Traffic Results' : 'Staged Users Results',
     label: shape === 'rate' ? 'Staged traffic' : 'Staged users',
     ...(shape === 'rate' ? { connections: 32 } : {}),
