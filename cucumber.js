@@ -47,7 +47,7 @@ module.exports = {
   system: tagged('@system'),
   'mle-star': tagged('@mle-star'),
   performance: tagged('@performance'),
-  debug: { ...base, parallel: 0, format: ['@cucumber/pretty-formatter', ...base.format.slice(1)] },
+  debug: { ...base, parallel: 0, format: ['pretty', ...base.format.slice(1)] },
   // CI: a failed scenario runs again (NOVACRON_RETRY times, 1 by default); one that passes only on a
   // retry counts as passed and is reported as flaky.
   ci: { ...base, retry: config.ciRetries, format: ['summary', ...base.format.slice(1)] },

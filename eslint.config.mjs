@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import walls from './eslint/walls.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'reports/', 'reports-*/', 'coverage/', '.stryker-tmp/', 'dist/'] },
@@ -13,6 +14,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  // The walls: steps never import the reference, the reference never imports the suite, support
+  // never imports steps or the reference (eslint/walls.mjs).
+  {
+    files: ['steps/**/*.ts', 'support/**/*.ts', 'reference/**/*.ts'],
+    plugins: { walls },
+    rules: { 'walls/layers': ['error', { rootDir: import.meta.dirname }] },
   },
   // Type-aware rules against false passes: a promise nobody awaits (an assertion that never runs
   // before the step ends, a rejected request nobody sees) and a promise where a callback's result

@@ -1,30 +1,35 @@
-import { faults as autoscalingFaults } from './autoscaling/faults';
-import { faults as consensusFaults } from './consensus/faults';
-import { faults as coreFaults } from './core/faults';
-import { faults as federationFaults } from './federation/faults';
-import { faults as mlestarFaults } from './mlestar/faults';
-import { faults as networkFaults } from './network/faults';
-import { faults as perfFaults } from './perf/faults';
-import { faults as storageFaults } from './storage/faults';
+import { AUTOSCALING_FAULTS } from './autoscaling/faults';
+import { CONSENSUS_FAULTS } from './consensus/faults';
+import { CORE_FAULTS } from './core/faults';
+import type { FaultDefinition } from './define-faults';
+import { FEDERATION_FAULTS, MIGRATION_FAULTS } from './federation/faults';
+import { MLESTAR_FAULTS } from './mlestar/faults';
+import { NETWORK_FAULTS } from './network/faults';
+import { PERF_FAULTS } from './perf/faults';
+import { STORAGE_FAULTS } from './storage/faults';
+
+export type { FaultDefinition } from './define-faults';
 
 /**
  * The fault catalog: named, documented defects the reference can be started with
  * (NOVACRON_FAULTS=a,b). Each fault lists the scenarios (exact `Scenario:` / `Scenario Outline:`
  * titles) that must fail when it is on; `npm run verify:faults` proves it.
- * Each domain keeps its own list in `reference/<domain>/faults.ts`; add it to FAULT_CATALOG.
+ * Each domain declares its faults with `defineFaults` (./define-faults.ts) in
+ * `reference/<domain>/faults.ts`; add its catalog here.
  */
-export interface FaultDefinition {
-  /** kebab-case, unique across the catalog. */
-  readonly name: string;
-  /** The defect in one sentence, as an engineer would report it. */
-  readonly description: string;
-  /** Scenario titles that must fail with this fault on. */
-  readonly scenarios: readonly string[];
-}
+export const FAULT_CATALOG: readonly FaultDefinition[] = checkCatalog([
+  ...CORE_FAULTS.catalog,
+  ...PERF_FAULTS.catalog,
+  ...CONSENSUS_FAULTS.catalog,
+  ...AUTOSCALING_FAULTS.catalog,
+  ...MLESTAR_FAULTS.catalog,
+  ...FEDERATION_FAULTS.catalog,
+  ...MIGRATION_FAULTS.catalog,
+  ...STORAGE_FAULTS.catalog,
+  ...NETWORK_FAULTS.catalog,
+]);
 
-export const FAULT_CATALOG: readonly FaultDefinition[] = checkCatalog([...coreFaults, ...perfFaults, ...consensusFaults, ...autoscalingFaults, ...mlestarFaults, ...federationFaults, ...storageFaults, ...networkFaults]);
-
-export const KNOWN_FAULTS: readonly string[] = FAULT_CATALOG.map((fault) => fault.name);
+const KNOWN_FAULTS: readonly string[] = FAULT_CATALOG.map((fault) => fault.name);
 
 const KNOWN = new Set(KNOWN_FAULTS);
 
@@ -39,7 +44,7 @@ export function parseFaultNames(value: string): string[] {
   return [...new Set(names)];
 }
 
-/** The faults switched on for one reference instance: `ctx.faults.has('vm-stuck-provisioning')`. */
+/** The faults switched on for one reference instance; a domain reads them with `<DOMAIN>_FAULTS.on(ctx.faults)` (./define-faults.ts). */
 export class FaultSet {
   private readonly active: ReadonlySet<string>;
 

@@ -63,7 +63,7 @@ export interface ReferenceContext {
   readonly redis: Redis;
   /** `name` with this instance's key prefix (NOVACRON_REF_REDIS_PREFIX). */
   redisKey(name: string): string;
-  /** `ctx.faults.has('fault-name')`: the faults this instance was started with. */
+  /** The faults this instance was started with; a domain reads them with `<DOMAIN>_FAULTS.on(ctx.faults)` (define-faults.ts). */
   readonly faults: FaultSet;
   /** The bus behind `/ws/events`: `ctx.events.publish('autoscaling.scaled_up', {...})`. */
   readonly events: EventBus;

@@ -42,11 +42,11 @@ export const MUTATION_DOMAINS: Record<string, MutationDomain> = {
     features: ['features/system/frontend/realtime-updates.feature', 'features/system/backend/vm-lifecycle.feature', 'features/system/frontend/auth-flows.feature'],
   },
   autoscaling: {
-    mutate: ['reference/autoscaling/*.ts', '!reference/autoscaling/faults.ts', '!reference/autoscaling/fault-names.ts'],
+    mutate: ['reference/autoscaling/*.ts', '!reference/autoscaling/faults.ts'],
     features: ['features/system/backend/autoscaling.feature'],
   },
   consensus: {
-    mutate: ['reference/consensus/*.ts', '!reference/consensus/faults.ts', '!reference/consensus/fault-names.ts'],
+    mutate: ['reference/consensus/*.ts', '!reference/consensus/faults.ts'],
     features: ['features/system/backend/consensus.feature'],
   },
   storage: {

@@ -4,7 +4,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
-export const CONTRACT_DIR = join(__dirname, '..', 'contract');
+const CONTRACT_DIR = join(__dirname, '..', 'contract');
 const DOCUMENT_ID = 'novacron-openapi';
 
 type Json = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { autoscalingFaultFlags, type AutoscalingFaultFlags } from './fault-names';
+import type { FaultSwitch } from '../define-faults';
+import { AUTOSCALING_FAULTS, type AutoscalingFaultFlags } from './faults';
 import type { ScalingGroupConfig } from './group';
-import type { FaultSet } from '../faults';
 
 export interface MemberMetrics {
   /** Percent, 0-100. */
@@ -57,7 +57,7 @@ export interface AutoscalerOptions {
   members: MemberVms;
   /** Epoch milliseconds (Date.now in production; a manual clock in tests). */
   now?: () => number;
-  faults?: Pick<FaultSet, 'has'>;
+  faults?: FaultSwitch;
   /** Called after each decision took effect (the new member exists / the old one is gone). */
   onDecision?: (decision: ScalingDecision, group: ScalingGroup) => void | Promise<void>;
   /** Called whenever a group's membership or size changed (for persistence). */
@@ -99,7 +99,7 @@ export class Autoscaler {
   private readonly now: () => number;
 
   constructor(private readonly options: AutoscalerOptions) {
-    this.faults = autoscalingFaultFlags(options.faults);
+    this.faults = AUTOSCALING_FAULTS.on(options.faults);
     this.now = options.now ?? Date.now;
   }
 

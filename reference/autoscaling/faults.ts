@@ -1,5 +1,4 @@
-import type { FaultDefinition } from '../faults';
-import { AUTOSCALING_FAULTS } from './fault-names';
+import { defineFaults, type FaultFlags } from '../define-faults';
 import { PERF_SCENARIOS } from '../perf/faults';
 
 // Scenario titles of features/system/backend/autoscaling.feature.
@@ -17,66 +16,67 @@ const S = AUTOSCALING_SCENARIOS;
 /** The model-based scenario: too random for the manual-clock harness, so outside the titles above. */
 const MODEL = 'Any sequence of operations keeps every group within its policy and every view of it consistent';
 
-export const faults: FaultDefinition[] = [
-  {
-    name: AUTOSCALING_FAULTS.ignoresThreshold,
+export const AUTOSCALING_FAULTS = defineFaults({
+  ignoresThreshold: {
+    name: 'autoscaling-ignores-threshold',
     description: 'The autoscaler treats the CPU scale-up threshold as always exceeded, so a group grows whenever its window is full, whatever the load.',
     scenarios: [S.steady, S.shrink],
   },
-  {
-    name: AUTOSCALING_FAULTS.ignoresMemory,
+  ignoresMemory: {
+    name: 'autoscaling-ignores-memory',
     description: 'The autoscaler looks at CPU only: memory pressure never grows a group.',
     scenarios: [S.growMemory, PERF_SCENARIOS.autoscaling],
   },
-  {
-    name: AUTOSCALING_FAULTS.ignoresWindow,
+  ignoresWindow: {
+    name: 'autoscaling-ignores-window',
     description: 'The autoscaler decides on the latest sample instead of the average over the evaluation window, so a brief spike scales the group.',
     scenarios: [S.spike],
   },
-  {
-    name: AUTOSCALING_FAULTS.noCooldown,
+  noCooldown: {
+    name: 'autoscaling-no-cooldown',
     description: 'The cooldown is never started, so a group keeps scaling as fast as its window refills.',
     scenarios: [S.cooldown],
   },
-  {
-    name: AUTOSCALING_FAULTS.exceedsMax,
+  exceedsMax: {
+    name: 'autoscaling-exceeds-max',
     description: 'The maximum size check is off by one: a group grows to one member past its maximum.',
     scenarios: [S.max],
   },
-  {
-    name: AUTOSCALING_FAULTS.belowMin,
+  belowMin: {
+    name: 'autoscaling-below-min',
     description: 'The minimum size check is off by one: an idle group shrinks to one member below its minimum.',
     scenarios: [S.shrink],
   },
-  {
-    name: AUTOSCALING_FAULTS.noScaleDown,
+  noScaleDown: {
+    name: 'autoscaling-no-scale-down',
     description: 'The autoscaler never shrinks a group, however idle it is.',
     scenarios: [S.shrink, PERF_SCENARIOS.autoscaling],
   },
-  {
-    name: AUTOSCALING_FAULTS.staleMetrics,
+  staleMetrics: {
+    name: 'autoscaling-stale-metrics',
     description: "The autoscaler keeps using the members' first sample instead of measuring again, so it never sees the load change.",
     scenarios: [S.growCpu, S.growMemory],
   },
-  {
-    name: AUTOSCALING_FAULTS.groupReadFailsOnEmptyWindow,
-    description:
-      'Reading one scaling group averages its evaluation window without checking it has samples: right after a decision (and before the first sample) GET /api/v1/autoscaling/groups/{id} answers 500 until the next evaluation, so only a client that retries reads it.',
+  groupReadFailsOnEmptyWindow: {
+    name: 'autoscaling-group-read-fails-on-empty-window',
+    description: 'Reading one scaling group averages its evaluation window without checking it has samples: right after a decision (and before the first sample) GET /api/v1/autoscaling/groups/{id} answers 500 until the next evaluation, so only a client that retries reads it.',
     scenarios: [S.growCpu, S.growMemory, S.shrink, S.max, S.cooldown],
   },
-  {
-    name: AUTOSCALING_FAULTS.scaleDownRemovesOldest,
+  scaleDownRemovesOldest: {
+    name: 'autoscaling-scale-down-removes-oldest',
     description: 'A scale-down removes the oldest member instead of the newest (and names it in the decision).',
     scenarios: [MODEL],
   },
-  {
-    name: AUTOSCALING_FAULTS.sizeFromDesired,
+  sizeFromDesired: {
+    name: 'autoscaling-size-from-desired',
     description: "A group's current size is reported from its desired size, so a member deleted behind the group's back is still counted.",
     scenarios: [MODEL],
   },
-  {
-    name: AUTOSCALING_FAULTS.unannounced,
+  unannounced: {
+    name: 'autoscaling-unannounced',
     description: 'Scaling decisions are taken and recorded but never published on the real-time event stream.',
     scenarios: [S.growCpu],
   },
-];
+});
+
+export type AutoscalingFaultFlags = FaultFlags<typeof AUTOSCALING_FAULTS>;

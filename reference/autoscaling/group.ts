@@ -41,9 +41,9 @@ export class GroupValidationError extends Error {
   }
 }
 
-export const GROUP_LIMITS = { maxSize: 100, maxSeconds: 3600, minWindowSeconds: 0.1 } as const;
+const GROUP_LIMITS = { maxSize: 100, maxSeconds: 3600, minWindowSeconds: 0.1 } as const;
 
-export const DEFAULT_POLICY: Readonly<Omit<ScalingPolicy, 'cooldown_seconds'>> = Object.freeze({
+const DEFAULT_POLICY: Readonly<Omit<ScalingPolicy, 'cooldown_seconds'>> = Object.freeze({
   min_size: 1,
   max_size: 5,
   cpu_scale_up_threshold: 70,
@@ -53,7 +53,7 @@ export const DEFAULT_POLICY: Readonly<Omit<ScalingPolicy, 'cooldown_seconds'>> =
   evaluation_window_seconds: 1,
 });
 
-export const DEFAULT_VM_TEMPLATE: Readonly<VmTemplate> = Object.freeze({ cpu_shares: 1, memory_mb: 512, image: 'ubuntu-24.04', tags: [] });
+const DEFAULT_VM_TEMPLATE: Readonly<VmTemplate> = Object.freeze({ cpu_shares: 1, memory_mb: 512, image: 'ubuntu-24.04', tags: [] });
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 

@@ -2,11 +2,12 @@ import { conflict, invalidInput, notFound } from '../http/errors';
 import { reply, type ApiRequest, type Router } from '../http/router';
 import type { Migration, ReferenceContext, ReferenceModule } from '../module';
 import { Autoscaler, DuplicateGroupError, type MemberVms, type ScalingDecision, type ScalingGroup } from './autoscaler';
-import { AUTOSCALING_FAULTS } from './fault-names';
 import { GroupValidationError, parseGroupConfig } from './group';
 import { LoadValidationError, parseLoad, SimulatedVmLoad } from './vm-load';
+import { AUTOSCALING_FAULTS } from './faults';
+import { CORE_FAULTS } from '../core/faults';
 
-export const AUTOSCALING_MIGRATIONS: Migration[] = [
+const AUTOSCALING_MIGRATIONS: Migration[] = [
   {
     id: '001-autoscaling-groups-and-decisions',
     sql: `
@@ -85,7 +86,7 @@ export function createAutoscalingModule(): ReferenceModule {
       router.get('/api/v1/autoscaling/groups/:id', (request) => {
         ctx.auth.requireRole(request, 'viewer');
         const found = group(request);
-        if (ctx.faults.has(AUTOSCALING_FAULTS.groupReadFailsOnEmptyWindow) && scaler.evaluation(found.id)?.samples === 0) {
+        if (AUTOSCALING_FAULTS.on(ctx.faults).groupReadFailsOnEmptyWindow && scaler.evaluation(found.id)?.samples === 0) {
           // The defect: the window's average is read as if the window always had a sample.
           throw new TypeError("Cannot read properties of undefined (reading 'cpu')");
         }
@@ -93,7 +94,7 @@ export function createAutoscalingModule(): ReferenceModule {
       });
 
       router.delete('/api/v1/autoscaling/groups/:id', async (request) => {
-        ctx.auth.requireRole(request, ctx.faults.has('autoscaling-delete-open-to-viewers') ? 'viewer' : 'operator');
+        ctx.auth.requireRole(request, CORE_FAULTS.on(ctx.faults).autoscalingDeleteOpenToViewers ? 'viewer' : 'operator');
         const { id } = group(request);
         await scaler.deleteGroup(id);
         load.forgetGroup(id);
@@ -174,7 +175,7 @@ async function announce(ctx: ReferenceContext, decision: ScalingDecision, group:
   for (const vmId of group.members) {
     if (ctx.vms.get(vmId)) await ctx.vms.recordEvent(vmId, { type: 'autoscaling', action: decision.action, details });
   }
-  if (ctx.faults.has(AUTOSCALING_FAULTS.unannounced)) return;
+  if (AUTOSCALING_FAULTS.on(ctx.faults).unannounced) return;
   ctx.events.publish(decision.action === 'scale-up' ? 'autoscaling.scale_up' : 'autoscaling.scale_down', { ...decision });
 }
 
@@ -202,7 +203,7 @@ async function restore(ctx: ReferenceContext, autoscaler: Autoscaler): Promise<v
 }
 
 function groupView(ctx: ReferenceContext, autoscaler: Autoscaler, group: ScalingGroup): Record<string, unknown> {
-  const currentSize = ctx.faults.has(AUTOSCALING_FAULTS.sizeFromDesired) ? group.desired_size : group.members.length;
+  const currentSize = AUTOSCALING_FAULTS.on(ctx.faults).sizeFromDesired ? group.desired_size : group.members.length;
   return { ...group, members: [...group.members], current_size: currentSize, evaluation: autoscaler.evaluation(group.id) };
 }
 

@@ -1,4 +1,5 @@
-import { consensusFaultFlags, type FaultSwitch } from './fault-names';
+import type { FaultSwitch } from '../define-faults';
+import { CONSENSUS_FAULTS } from './faults';
 import type { LogEntry, WriteOutcome } from './messages';
 import { SimulatedNetwork, type LinkCondition, type NetworkView } from './network';
 import { RaftNode, type ConsensusTimings, type NodeStatus, type ReadResult } from './node';
@@ -12,7 +13,7 @@ export interface ClusterTimings extends ConsensusTimings {
   latencyMaxMs: number;
 }
 
-export const DEFAULT_CLUSTER_TIMINGS: Readonly<ClusterTimings> = Object.freeze({
+const DEFAULT_CLUSTER_TIMINGS: Readonly<ClusterTimings> = Object.freeze({
   electionTimeoutMinMs: 150,
   electionTimeoutMaxMs: 300,
   heartbeatMs: 50,
@@ -78,7 +79,7 @@ export class RaftCluster {
     const random = new SeededRandom(this.seed);
     this.network = new SimulatedNetwork({ scheduler: this.scheduler, random, latencyMinMs: this.timings.latencyMinMs, latencyMaxMs: this.timings.latencyMaxMs });
     const ids = Array.from({ length: this.size }, (_, i) => `node-${i + 1}`);
-    const faults = consensusFaultFlags(options.faults);
+    const faults = CONSENSUS_FAULTS.on(options.faults);
     for (const id of ids) {
       const peers = ids.filter((other) => other !== id);
       this.nodes.set(id, new RaftNode({ id, peers, scheduler: this.scheduler, random, network: this.network, timings: this.timings, faults, observations: this.observationLog }));

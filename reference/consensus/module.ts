@@ -7,6 +7,7 @@ import type { LogEntry, WriteOutcome } from './messages';
 import type { NetworkView } from './network';
 import type { NodeStatus } from './node';
 import { ClusterRegistry } from './registry';
+import { CORE_FAULTS } from '../core/faults';
 
 /**
  * The control plane's consensus cluster over HTTP: `/api/v1/cluster/...` reads its state and takes
@@ -102,7 +103,7 @@ export function createConsensusModule(): ReferenceModule {
       }));
 
       if (!ctx.options.simulation) return;
-      const simulatorRole = ctx.faults.has('cluster-simulation-open-to-operators') ? 'operator' : 'admin';
+      const simulatorRole = CORE_FAULTS.on(ctx.faults).clusterSimulationOpenToOperators ? 'operator' : 'admin';
       const admin = (request: ApiRequest): void => void ctx.auth.requireRole(request, simulatorRole);
 
       router.post('/api/v1/simulation/clusters', guarded((request) => {

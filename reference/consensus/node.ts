@@ -1,4 +1,4 @@
-import type { ConsensusFaultFlags } from './fault-names';
+import type { ConsensusFaultFlags } from './faults';
 import type {
   AppendEntries,
   AppendReply,

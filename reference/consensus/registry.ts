@@ -1,17 +1,17 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Check } from '../core/health/checks';
 import type { FaultSet } from '../faults';
-import { CONSENSUS_FAULTS } from './fault-names';
 import { conflict, notFound } from '../http/errors';
 import type { Timings } from '../options';
 import type { Timers } from '../timers';
 import { RaftCluster, type ClusterTimings } from './cluster';
 import { pumpedScheduler, type PumpedScheduler } from './scheduler';
+import { CONSENSUS_FAULTS } from './faults';
 
-export const CONTROL_PLANE = 'control-plane';
-export const CONTROL_PLANE_SIZE = 3;
+const CONTROL_PLANE = 'control-plane';
+const CONTROL_PLANE_SIZE = 3;
 /** Simulated clusters alive at once, so a leaking client cannot exhaust the reference. */
-export const MAX_SIMULATED_CLUSTERS = 32;
+const MAX_SIMULATED_CLUSTERS = 32;
 
 /**
  * The control plane's own cluster, plus the simulated clusters the suite creates so that each
@@ -86,7 +86,7 @@ export class ClusterRegistry {
    */
   healthCheck(): Check {
     const status = this.controlPlane.status();
-    if ((status.leader && status.quorum) || this.deps.faults.has(CONSENSUS_FAULTS.healthIgnoresQuorum)) return { status: 'healthy', latency_ms: 0 };
+    if ((status.leader && status.quorum) || CONSENSUS_FAULTS.on(this.deps.faults).healthIgnoresQuorum) return { status: 'healthy', latency_ms: 0 };
     const grace = 2 * this.deps.timings.election_timeout_max;
     const leaderless = this.lastLeaderAt === undefined ? Infinity : this.scheduler.now() - this.lastLeaderAt;
     if (leaderless <= grace) return { status: 'healthy', latency_ms: 0 };
@@ -113,7 +113,7 @@ export class ClusterRegistry {
 }
 
 /** The reference's timing table in the simulation's terms; a write may wait through a few elections. */
-export function consensusTimings(timings: Timings): Partial<ClusterTimings> {
+function consensusTimings(timings: Timings): Partial<ClusterTimings> {
   return {
     electionTimeoutMinMs: timings.election_timeout_min,
     electionTimeoutMaxMs: timings.election_timeout_max,

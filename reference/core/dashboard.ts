@@ -1,5 +1,6 @@
 import type { Router } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
+import { CORE_FAULTS } from './faults';
 
 /**
  * `GET /api/v1/dashboard/summary?tag=` (any role): how many VMs exist and how many are in each
@@ -12,7 +13,7 @@ export function createDashboardModule(): ReferenceModule {
       router.get('/api/v1/dashboard/summary', (request) => {
         ctx.auth.requireRole(request, 'viewer');
         const { total, byState } = ctx.vms.countByState(request.query.get('tag') ?? undefined);
-        if (ctx.faults.has('summary-miscounts-stopped')) {
+        if (CORE_FAULTS.on(ctx.faults).summaryMiscountsStopped) {
           byState.running += byState.stopped;
           byState.stopped = 0;
         }

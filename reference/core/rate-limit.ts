@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { ReferenceContext, ReferenceModule } from '../module';
 import type { Timers } from '../timers';
 import type { Components } from './components';
+import { CORE_FAULTS } from './faults';
 
 /** How long local increments wait before they are added to the shared counters in Redis. */
 export const RATE_LIMIT_FLUSH_MS = 25;
@@ -155,7 +156,7 @@ export function createRateLimitModule(): ReferenceModule {
     name: 'rate-limit',
     register(router: Router, ctx: ReferenceContext) {
       const defaults = ctx.options.rateLimit;
-      const withHeaders = !ctx.faults.has('rate-limit-headers-missing');
+      const withHeaders = !CORE_FAULTS.on(ctx.faults).rateLimitHeadersMissing;
       counters = new RateCounters({ redis: ctx.redis, components: ctx.components, timers: ctx.timers, log: ctx.log });
       const live = counters;
 
@@ -176,8 +177,8 @@ export function createRateLimitModule(): ReferenceModule {
 
       const limitsSeen = new Map<string, { own: ReturnType<typeof ownLimit>; until: number }>();
       const ownLimit = (userId: string | undefined) => (userId === undefined ? undefined : ctx.users.get(userId)?.rate_limit);
-      const limitChangeWaits = ctx.faults.has('rate-limit-change-waits-for-next-window');
-      const refusalsUncounted = ctx.faults.has('rate-limit-refusals-not-counted');
+      const limitChangeWaits = CORE_FAULTS.on(ctx.faults).rateLimitChangeWaitsForNextWindow;
+      const refusalsUncounted = CORE_FAULTS.on(ctx.faults).rateLimitRefusalsNotCounted;
 
       router.before('/api/v1/', (request: ApiRequest): Promise<void> | undefined => {
         const auth = ctx.auth.authenticate(request);

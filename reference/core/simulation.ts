@@ -2,6 +2,7 @@ import { notFound } from '../http/errors';
 import type { ApiRequest, Router } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
 import { COMPONENTS, isComponentName, type ComponentName } from './components';
+import { CORE_FAULTS } from './faults';
 
 /**
  * Test-support endpoints (admin only; absent when NOVACRON_REF_SIMULATION=off):
@@ -13,7 +14,7 @@ export function createSimulationModule(): ReferenceModule {
     register(router: Router, ctx: ReferenceContext) {
       if (!ctx.options.simulation) return;
       const component = (request: ApiRequest): ComponentName => {
-        ctx.auth.requireRole(request, ctx.faults.has('component-simulation-open-to-operators') ? 'operator' : 'admin');
+        ctx.auth.requireRole(request, CORE_FAULTS.on(ctx.faults).componentSimulationOpenToOperators ? 'operator' : 'admin');
         const name = request.params.component;
         if (!isComponentName(name)) throw notFound(`unknown component "${name}": expected one of ${COMPONENTS.join(', ')}`);
         return name;

@@ -3,6 +3,7 @@ import { invalidInput, type FieldError } from '../http/errors';
 import type { Router, UpgradeRequest } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
 import type { PublishedEvent } from './events';
+import { CORE_FAULTS } from './faults';
 
 const PING_INTERVAL_MS = 30_000;
 /** Close code when the connection's session signs out. */
@@ -34,14 +35,14 @@ export function createStreamModule(): ReferenceModule {
       ctxRef = ctx;
       sockets = router.webSockets;
       router.websocket('/ws/events', (request) => {
-        const sessionId = ctx.faults.has('ws-accepts-anonymous') ? undefined : ctx.auth.requireRole(request, 'viewer').sessionId;
-        const subscription = parseSubscription(request, ctx.faults.has('ws-bad-subscription-accepted'));
+        const sessionId = CORE_FAULTS.on(ctx.faults).wsAcceptsAnonymous ? undefined : ctx.auth.requireRole(request, 'viewer').sessionId;
+        const subscription = parseSubscription(request, CORE_FAULTS.on(ctx.faults).wsBadSubscriptionAccepted);
         return (socket) => {
           open(ctx, socket, subscription, alive);
           if (sessionId !== undefined) track(bySession, sessionId, socket);
         };
       });
-      if (!ctx.faults.has('logout-keeps-streams')) {
+      if (!CORE_FAULTS.on(ctx.faults).logoutKeepsStreams) {
         ctx.auth.onSessionEnded((sessionId) => {
           for (const socket of bySession.get(sessionId) ?? []) socket.close(SIGNED_OUT, 'the session has signed out');
         });
@@ -63,8 +64,8 @@ export function createStreamModule(): ReferenceModule {
 }
 
 function open(ctx: ReferenceContext, socket: WebSocket, subscription: Subscription, alive: WeakMap<WebSocket, boolean>): void {
-  const dropStateChanges = ctx.faults.has('ws-drops-state-changes');
-  const topics = ctx.faults.has('ws-topics-ignored') ? undefined : subscription.topics;
+  const dropStateChanges = CORE_FAULTS.on(ctx.faults).wsDropsStateChanges;
+  const topics = CORE_FAULTS.on(ctx.faults).wsTopicsIgnored ? undefined : subscription.topics;
   const wanted = (event: PublishedEvent): boolean => (!topics || topics.has(event.topic)) && !(dropStateChanges && event.type === 'vm.state_changed');
   const send = (event: PublishedEvent): void => {
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -79,10 +80,10 @@ function open(ctx: ReferenceContext, socket: WebSocket, subscription: Subscripti
   socket.on('pong', () => alive.set(socket, true));
   socket.on('error', (error) => ctx.log.debug(`WebSocket error: ${error.message}`));
   // Everything below runs in one tick: no event can slip between the replay and the live feed.
-  const latest = ctx.faults.has('ws-welcome-sequence-behind') ? Math.max(0, ctx.events.latest - 1) : ctx.events.latest;
+  const latest = CORE_FAULTS.on(ctx.faults).wsWelcomeSequenceBehind ? Math.max(0, ctx.events.latest - 1) : ctx.events.latest;
   socket.send(JSON.stringify({ type: 'welcome', timestamp: new Date().toISOString(), sequence: latest, data: { server_time: new Date().toISOString() } }));
-  if (subscription.since !== undefined && !ctx.faults.has('ws-resume-loses-events')) {
-    const after = ctx.faults.has('ws-replay-duplicates') ? Math.max(0, subscription.since - 1) : subscription.since;
+  if (subscription.since !== undefined && !CORE_FAULTS.on(ctx.faults).wsResumeLosesEvents) {
+    const after = CORE_FAULTS.on(ctx.faults).wsReplayDuplicates ? Math.max(0, subscription.since - 1) : subscription.since;
     for (const event of ctx.events.since(after)) send(event);
   }
   const unsubscribe = ctx.events.subscribe(send);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FederationError } from './errors';
-import { NO_FEDERATION_FAULTS, type FederationFaultFlags } from './faults';
+import { FEDERATION_FAULTS, type FederationFaultFlags } from './faults';
 import type { ClusterMember, FederatedVm, FederationEvent, FederationSnapshot, MemberStatus, ReplicaView } from './model';
 import { describeResources, fits, subtract, total, type NodeCapacity, type Resources } from './resources';
 import { validateMemberInput, validateVmRequest, type MemberInput, type VmRequestInput } from './validation';
@@ -59,7 +59,7 @@ export class Federation {
     this.newId = options.newId ?? ((prefix) => `${prefix}-${randomUUID()}`);
     this.timings = { ...DEFAULT_FEDERATION_TIMINGS, ...options.timings };
     this.onEvent = options.onEvent ?? (() => undefined);
-    this.faults = options.faults ?? NO_FEDERATION_FAULTS;
+    this.faults = options.faults ?? FEDERATION_FAULTS.none;
     this.local = this.addMember(options.local, true).id;
   }
 

@@ -2,7 +2,7 @@ import type { Vm } from '../core/vms/model';
 import { notFound } from '../http/errors';
 import { reply, type ApiRequest, type Router } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
-import { migrationFaultFlags, type MigrationFaultFlags } from './faults';
+import { MIGRATION_FAULTS, type MigrationFaultFlags } from './faults';
 import { answering, objectBody, paginate } from './http-support';
 import { inventoryOf, MigrationEngine, type Migration, type MigrationTransition } from './migration';
 import { HOLDS_RESOURCES, hypervisorNodes } from './nodes';
@@ -99,7 +99,7 @@ export function createMigrationModule(): ReferenceModule {
     register(router: Router, context: ReferenceContext) {
       ctx = context;
       const { auth, vms } = context;
-      faults = migrationFaultFlags(context.faults);
+      faults = MIGRATION_FAULTS.on(context.faults);
       const step = context.timings.migration_step;
       engine = new MigrationEngine({
         inventory: inventoryOf(hypervisorNodes, () => vms.all().filter((vm) => HOLDS_RESOURCES.has(vm.state))),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FederationError } from './errors';
-import { NO_MIGRATION_FAULTS, type MigrationFaultFlags } from './faults';
+import { MIGRATION_FAULTS, type MigrationFaultFlags } from './faults';
 import { add, describeResources, fits, subtract, total, type NodeCapacity, type Resources } from './resources';
 
 /** The phases of a live (pre-copy) migration, in order. */
@@ -123,7 +123,7 @@ export class MigrationEngine {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? ((prefix) => `${prefix}-${randomUUID()}`);
     this.timings = { ...DEFAULT_MIGRATION_TIMINGS, ...options.timings };
-    this.faults = options.faults ?? NO_MIGRATION_FAULTS;
+    this.faults = options.faults ?? MIGRATION_FAULTS.none;
   }
 
   start(vm: MigratableVm, targetNodeId: unknown, maxBandwidthMbps: unknown = DEFAULT_BANDWIDTH_MBPS): Migration {

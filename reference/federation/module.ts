@@ -2,10 +2,11 @@ import { KeyedLock } from '../core/keyed-lock';
 import { reply, type ApiRequest, type Router } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
 import { Federation } from './federation';
-import { FEDERATION_FAULTS, federationFaultFlags } from './faults';
 import { answering, objectBody, paginate } from './http-support';
 import { hypervisorNodes } from './nodes';
 import { FederationJournal, FEDERATION_MIGRATIONS, loadFederation } from './store';
+import { CORE_FAULTS } from '../core/faults';
+import { FEDERATION_FAULTS } from './faults';
 
 /** How often heartbeats, provisioning and replication advance. */
 const TICK_MS = 10;
@@ -71,7 +72,7 @@ export function createFederationModule(): ReferenceModule {
       federation = new Federation({
         local: { ...LOCAL_CLUSTER, nodes: hypervisorNodes() },
         timings: { provisionMs: 2 * context.timings.provision_step, replicationDelayMs: Math.ceil(context.timings.provision_step / 2) },
-        faults: federationFaultFlags(context.faults),
+        faults: FEDERATION_FAULTS.on(context.faults),
         onEvent: (event) => context.events.publish(event.type, event.data),
       });
 
@@ -79,7 +80,7 @@ export function createFederationModule(): ReferenceModule {
         auth.requireRole(request, 'viewer');
         const members = domain().listMembers();
         // The defect counts members by a field they do not have, so none is ever counted unreachable.
-        const summaryIgnoresUnreachable = context.faults.has(FEDERATION_FAULTS.statusSummaryIgnoresUnreachable);
+        const summaryIgnoresUnreachable = FEDERATION_FAULTS.on(context.faults).statusSummaryIgnoresUnreachable;
         const unreachable = summaryIgnoresUnreachable ? 0 : members.filter((m) => !m.reachable).length;
         return {
           status: unreachable === 0 ? 'healthy' : 'degraded',
@@ -99,7 +100,7 @@ export function createFederationModule(): ReferenceModule {
       router.post(
         '/api/v1/federation/members',
         answering(async (request) => {
-          auth.requireRole(request, context.faults.has('federation-join-open-to-operators') ? 'operator' : 'admin');
+          auth.requireRole(request, CORE_FAULTS.on(context.faults).federationJoinOpenToOperators ? 'operator' : 'admin');
           const body = objectBody(request);
           return reply.created(await change((f) => f.registerPeer(body)));
         }),

@@ -7,7 +7,7 @@ import { validateProjectConfig, type ConfigResult } from './config';
 import type { Design } from './design';
 import { answer, type PredictionResult } from './endpoint';
 import { evaluate, splitFor, type Splitter } from './evaluation';
-import type { MlestarFaultFlags } from './fault-names';
+import type { MlestarFaultFlags } from './faults';
 import { recordRequest, type Alert } from './monitoring';
 import { SeededRandom } from './random';
 import type { EndpointRuntime } from './operations';

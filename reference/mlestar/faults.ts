@@ -1,5 +1,4 @@
-import type { FaultDefinition } from '../faults';
-import { MLESTAR_FAULTS as F } from './fault-names';
+import { defineFaults, type FaultFlags } from '../define-faults';
 
 // Scenario titles, exactly as in features/mle-star/*.feature.
 export const MLESTAR_SCENARIOS = {
@@ -36,115 +35,117 @@ export const MLESTAR_SCENARIOS = {
 
 const S = MLESTAR_SCENARIOS;
 
-export const faults: FaultDefinition[] = [
-  {
-    name: F.orderNotEnforced,
+export const MLESTAR_FAULTS = defineFaults({
+  orderNotEnforced: {
+    name: 'mlestar-order-not-enforced',
     description: 'A stage may be run before the stages it depends on: the order check only happens when the whole workflow runs.',
     scenarios: [S.order],
   },
-  {
-    name: F.maintenanceSkipped,
+  maintenanceSkipped: {
+    name: 'mlestar-maintenance-skipped',
     description: 'The maintenance stage is marked succeeded without doing its work: no retraining schedule, no drift baseline, no calibration.',
     scenarios: [S.allStages, S.schedule, S.tooSensitive],
   },
-  {
-    name: F.failedStageContinues,
+  failedStageContinues: {
+    name: 'mlestar-failed-stage-continues',
     description: 'A missed metric target is logged but does not fail the evaluation, so the workflow goes on to deploy a model that missed its targets.',
     scenarios: [S.failureStops, S.resume],
   },
-  {
-    name: F.resumeFromFailedStage,
+  resumeFromFailedStage: {
+    name: 'mlestar-resume-from-failed-stage',
     description: 'Resuming ignores the requested stage and continues at the failed one, so a changed design never takes effect.',
     scenarios: [S.resume],
   },
-  {
-    name: F.noStageEvents,
+  noStageEvents: {
+    name: 'mlestar-no-stage-events',
     description: 'Only the start and the end of a workflow are published on the event stream; stage progress is not.',
     scenarios: [S.allStages],
   },
-  {
-    name: F.targetsUnchecked,
+  targetsUnchecked: {
+    name: 'mlestar-targets-unchecked',
     description: 'Metric targets are taken as given: out-of-range, misplaced and missing targets are accepted.',
     scenarios: [S.invalidConfig, S.missingEssentials],
   },
-  {
-    name: F.specSkipsDataCheck,
+  specSkipsDataCheck: {
+    name: 'mlestar-spec-skips-data-check',
     description: 'The specification checks the configuration and the targets but never loads the data source, so a data source too small to judge a model passes.',
     scenarios: [S.specification, S.tooFewSamples],
   },
-  {
-    name: F.designIgnoresCustomisation,
+  designIgnoresCustomisation: {
+    name: 'mlestar-design-ignores-customisation',
     description: "The design stage builds the framework's default architecture whatever the project customised (layers, epochs, estimator, scaling).",
     scenarios: [S.customNetwork, S.tooLarge, S.customCode, S.customEstimator, S.resume],
   },
-  {
-    name: F.regressionLossWrong,
+  regressionLossWrong: {
+    name: 'mlestar-regression-uses-classification-loss',
     description: "Regression and time-series designs take the framework's classification loss (cross-entropy) from the loss table.",
     scenarios: [S.design],
   },
-  {
-    name: F.splitNotStratified,
+  splitNotStratified: {
+    name: 'mlestar-split-not-stratified',
     description: 'The generated data helper lost the stratify argument, so classification projects split their data without keeping the class balance.',
     scenarios: [S.typeShapes],
   },
-  {
-    name: F.requirementsOmitFramework,
+  requirementsOmitFramework: {
+    name: 'mlestar-requirements-omit-framework',
     description: 'requirements.txt lists the common packages but not the framework itself (torch, tensorflow or scikit-learn).',
     scenarios: [S.implementation],
   },
-  {
-    name: F.notebookInvalid,
+  notebookInvalid: {
+    name: 'mlestar-notebook-invalid',
     description: 'Notebooks are "cleaned" after generation by deleting outputs and execution_count from code cells, which nbformat 4 requires.',
     scenarios: [S.notebooks],
   },
-  {
-    name: F.metricsNotComputed,
+  metricsNotComputed: {
+    name: 'mlestar-metrics-not-computed',
     description: 'The evaluation reports each metric target as the achieved value instead of the metric computed from the held-out predictions.',
     scenarios: [S.evaluation, S.frameworks, S.failureStops],
   },
-  {
-    name: F.tensorflowOneEpoch,
+  tensorflowOneEpoch: {
+    name: 'mlestar-tensorflow-one-epoch',
     description: 'TensorFlow designs read their epochs from the wrong setting and train for a single epoch.',
     scenarios: [S.frameworks],
   },
-  {
-    name: F.firstEnvironmentOnly,
+  firstEnvironmentOnly: {
+    name: 'mlestar-deploys-first-environment-only',
     description: 'The deployment stage deploys to the first configured environment only (staging), yet reports success.',
     scenarios: [S.allStages, S.endpoint, S.monitoring, S.alert, S.drift],
   },
-  {
-    name: F.acceptsMalformedInput,
+  acceptsMalformedInput: {
+    name: 'mlestar-accepts-malformed-input',
     description: 'The deployed endpoint does not check its input: short rows are padded with zeros and words read as 0, and a prediction is returned.',
     scenarios: [S.endpoint, S.monitoring, S.alert],
   },
-  {
-    name: F.errorsNotCounted,
+  errorsNotCounted: {
+    name: 'mlestar-errors-not-counted',
     description: 'Monitoring counts refused prediction requests as served, so the error rate stays 0 and no alert can fire.',
     scenarios: [S.monitoring, S.alert],
   },
-  {
-    name: F.driftNeverDetected,
+  driftNeverDetected: {
+    name: 'mlestar-drift-never-detected',
     description: 'Drift checks compare the recent inputs with themselves instead of with the training rows, so drift is never detected.',
     scenarios: [S.drift, S.tooSensitive],
   },
-  {
-    name: F.scheduleIgnored,
+  scheduleIgnored: {
+    name: 'mlestar-schedule-ignored',
     description: "The retraining schedule is ignored: the next runs are always computed as daily at midnight.",
     scenarios: [S.schedule],
   },
-  {
-    name: F.trainsOnHeldOut,
+  trainsOnHeldOut: {
+    name: 'mlestar-trains-on-held-out-rows',
     description: 'The evaluation fits the model on every row, the held-out rows included, and then measures it on those held-out rows.',
     scenarios: [S.relations],
   },
-  {
-    name: F.heldOutLabelsMisaligned,
+  heldOutLabelsMisaligned: {
+    name: 'mlestar-held-out-labels-misaligned',
     description: "The held-out rows' labels are shifted by one row against their features, so the report pairs each held-out row with another row's label.",
     scenarios: [S.relations],
   },
-  {
-    name: F.heldOutDrawnWithReplacement,
+  heldOutDrawnWithReplacement: {
+    name: 'mlestar-held-out-drawn-with-replacement',
     description: 'The held-out rows are drawn with replacement from every row, so some repeat and some were also trained on.',
     scenarios: [S.relations],
   },
-];
+});
+
+export type MlestarFaultFlags = FaultFlags<typeof MLESTAR_FAULTS>;

@@ -6,6 +6,7 @@ import { MlestarService, type RunRequest } from './service';
 import { isStage } from './stage-machine';
 import { MLESTAR_MIGRATIONS } from './store';
 import { STAGES, type FieldError, type StageName } from './types';
+import { CORE_FAULTS } from '../core/faults';
 
 const BASE = '/api/v1/mlestar/projects';
 
@@ -50,7 +51,7 @@ export function createMlestarModule(): ReferenceModule {
         return reply.status(202, await projects.run(request.params.id, runRequest(request.body)));
       });
       router.post(`${BASE}/:id/stages/:stage/runs`, async (request) => {
-        auth.requireRole(request, ctx.faults.has('mlestar-stage-run-open-to-viewers') ? 'viewer' : 'operator');
+        auth.requireRole(request, CORE_FAULTS.on(ctx.faults).mlestarStageRunOpenToViewers ? 'viewer' : 'operator');
         const stage = request.params.stage;
         if (!isStage(stage)) throw invalidInput('stage', [{ field: 'stage', message: `must be one of ${STAGES.join(', ')}; got "${stage}"` }]);
         return reply.status(202, await projects.run(request.params.id, { from: stage, to: stage }));

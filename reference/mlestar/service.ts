@@ -12,7 +12,7 @@ import { isObject, mergeConfig } from './config';
 import { checkConfig, coerceInput, driftBaseline, faultyRunners, recordAsServed } from './defects';
 import type { Design } from './design';
 import { detectDrift, MIN_DRIFT_SAMPLES, type DriftReport } from './drift';
-import { mlestarFaultFlags, type MlestarFaultFlags } from './fault-names';
+import { MLESTAR_FAULTS, type MlestarFaultFlags } from './faults';
 import { snapshot, type MonitoringSnapshot } from './monitoring';
 import { emptyRuntime, servePrediction, type EndpointRuntime } from './operations';
 import { sampleDataSource } from './sampling';
@@ -43,7 +43,7 @@ export class MlestarService {
   private readonly runners: Partial<Record<StageName, StageRunner>>;
 
   constructor(private readonly deps: Deps) {
-    this.flags = mlestarFaultFlags(deps.faults);
+    this.flags = MLESTAR_FAULTS.on(deps.faults);
     this.runners = faultyRunners(this.flags);
   }
 

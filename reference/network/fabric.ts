@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { contains, formatIPv4, formatSubnet, isHostAddress, overlaps, parseIPv4, parseSegmentSubnet, type Subnet } from './cidr';
 import { NetworkError } from './errors';
-import { NO_NETWORK_FAULTS, type NetworkFaultFlags } from './faults';
+import { NETWORK_FAULTS, type NetworkFaultFlags } from './faults';
 import {
   NETWORK_TYPES,
   type Attachment,
@@ -60,7 +60,7 @@ export class NetworkFabric {
   constructor(options: NetworkFabricOptions = {}) {
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? ((prefix) => `${prefix}-${randomUUID()}`);
-    this.faults = options.faults ?? NO_NETWORK_FAULTS;
+    this.faults = options.faults ?? NETWORK_FAULTS.none;
   }
 
   // ---- segments -------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ import { badRequest } from '../http/errors';
 import { reply, type Router } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
 import { NetworkFabric } from './fabric';
-import { networkFaultFlags } from './faults';
 import * as store from './store';
+import { CORE_FAULTS } from '../core/faults';
+import { NETWORK_FAULTS } from './faults';
 
 /**
  * Network segments, VM attachments, policies and the connectivity test:
@@ -49,7 +50,7 @@ export function createNetworkModule(): ReferenceModule {
     register(router: Router, context: ReferenceContext) {
       ctx = context;
       const { auth, events } = context;
-      fabric = new NetworkFabric({ faults: networkFaultFlags(context.faults) });
+      fabric = new NetworkFabric({ faults: NETWORK_FAULTS.on(context.faults) });
 
       router.get('/api/v1/networks', (request) => {
         auth.requireRole(request, 'viewer');
@@ -164,7 +165,7 @@ export function createNetworkModule(): ReferenceModule {
       router.delete(
         '/api/v1/network-policies/:id',
         answering(async (request) => {
-          auth.requireRole(request, context.faults.has('network-policy-delete-open-to-viewers') ? 'viewer' : 'operator');
+          auth.requireRole(request, CORE_FAULTS.on(context.faults).networkPolicyDeleteOpenToViewers ? 'viewer' : 'operator');
           const { id } = request.params;
           await change(() => fabric.deletePolicy(id), (client) => store.deletePolicy(client, id));
           events.publish('network.policy_deleted', { policy_id: id });

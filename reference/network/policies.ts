@@ -1,5 +1,5 @@
 import { NetworkError } from './errors';
-import { NO_NETWORK_FAULTS, type NetworkFaultFlags } from './faults';
+import { NETWORK_FAULTS, type NetworkFaultFlags } from './faults';
 import { POLICY_ACTIONS, PROTOCOLS, type NetworkPolicy, type PolicyAction, type Protocol } from './model';
 
 export const DEFAULT_POLICY_PRIORITY = 100;
@@ -81,7 +81,7 @@ export function policyMatches(
   destinationNetworkId: string,
   protocol: Protocol,
   port: number | null,
-  faults: Pick<NetworkFaultFlags, 'policyIgnoresPorts' | 'policyBothDirections'> = NO_NETWORK_FAULTS,
+  faults: Pick<NetworkFaultFlags, 'policyIgnoresPorts' | 'policyBothDirections'> = NETWORK_FAULTS.none,
 ): boolean {
   const forward = policy.source_network_id === sourceNetworkId && policy.destination_network_id === destinationNetworkId;
   const backward = policy.source_network_id === destinationNetworkId && policy.destination_network_id === sourceNetworkId;

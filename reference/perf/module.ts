@@ -55,12 +55,8 @@ export function createPerfModule(): ReferenceModule {
 }
 
 function installFaults(router: Router, ctx: ReferenceContext, leaked: Buffer[]): void {
-  const has = (name: string): boolean => ctx.faults.has(name);
-  const writesSerialized = has(PERF_FAULTS.vmWritesSerialized);
-  const summarySlow = has(PERF_FAULTS.summarySlow);
-  const listBlocks = has(PERF_FAULTS.vmListBlocks);
-  const leaks = has(PERF_FAULTS.leaksConnectionBuffers);
-  const deepPagesSlow = has(PERF_FAULTS.deepPagesSlow);
+  const fault = PERF_FAULTS.on(ctx.faults);
+  const { vmWritesSerialized: writesSerialized, summarySlow, vmListBlocks: listBlocks, leaksConnectionBuffers: leaks, deepPagesSlow } = fault;
   if (writesSerialized || summarySlow || listBlocks || leaks || deepPagesSlow) {
     const lock = globalLock();
     router.before('/api/v1/', async (request: ApiRequest) => {
@@ -71,7 +67,7 @@ function installFaults(router: Router, ctx: ReferenceContext, leaked: Buffer[]):
       if (writesSerialized && request.method !== 'GET' && request.path.startsWith('/api/v1/vms')) await lock();
     });
   }
-  if (has(PERF_FAULTS.fanOutCapped) || has(PERF_FAULTS.subscriptionsLeak)) wrapSubscribe(ctx.events, has(PERF_FAULTS.fanOutCapped), has(PERF_FAULTS.subscriptionsLeak));
+  if (fault.fanOutCapped || fault.subscriptionsLeak) wrapSubscribe(ctx.events, fault.fanOutCapped, fault.subscriptionsLeak);
 }
 
 /** The VMs on the pages before the requested one (an invalid query is refused by the list itself). */

@@ -1,41 +1,4 @@
-import type { FaultDefinition } from '../faults';
-
-/** The storage defects the service can be switched into (documented below). */
-export const STORAGE_FAULTS = {
-  tiersMisordered: 'storage-tiers-misordered',
-  archiveUnthrottled: 'storage-archive-unthrottled',
-  migrationCorruptsData: 'storage-migration-corrupts-data',
-  migrationStaysOnSource: 'storage-migration-stays-on-source',
-  doubleAttach: 'storage-allows-double-attach',
-  detachKeepsAttachment: 'storage-detach-keeps-attachment',
-  ignoresCapacity: 'storage-ignores-capacity',
-  moveKeepsReservation: 'storage-move-keeps-reservation',
-  writeDuringMove: 'storage-write-during-move',
-  readServesCopy: 'storage-read-during-move-serves-copy',
-  writeRefusedAfterApplying: 'storage-write-refused-after-applying',
-} as const;
-
-export type StorageFaultFlags = { readonly [K in keyof typeof STORAGE_FAULTS]: boolean };
-
-export const NO_STORAGE_FAULTS: StorageFaultFlags = Object.freeze({
-  tiersMisordered: false,
-  archiveUnthrottled: false,
-  migrationCorruptsData: false,
-  migrationStaysOnSource: false,
-  doubleAttach: false,
-  detachKeepsAttachment: false,
-  ignoresCapacity: false,
-  moveKeepsReservation: false,
-  writeDuringMove: false,
-  readServesCopy: false,
-  writeRefusedAfterApplying: false,
-});
-
-export function storageFaultFlags(faults: { has(name: string): boolean }): StorageFaultFlags {
-  const flags = { ...NO_STORAGE_FAULTS } as Record<keyof typeof STORAGE_FAULTS, boolean>;
-  for (const key of Object.keys(STORAGE_FAULTS) as (keyof typeof STORAGE_FAULTS)[]) flags[key] = faults.has(STORAGE_FAULTS[key]);
-  return flags;
-}
+import { defineFaults, type FaultFlags } from '../define-faults';
 
 // Scenario titles of features/system/backend/storage.feature.
 export const STORAGE_SCENARIOS = {
@@ -51,60 +14,62 @@ export const STORAGE_SCENARIOS = {
 
 const S = STORAGE_SCENARIOS;
 
-export const faults: FaultDefinition[] = [
-  {
-    name: STORAGE_FAULTS.tiersMisordered,
+export const STORAGE_FAULTS = defineFaults({
+  tiersMisordered: {
+    name: 'storage-tiers-misordered',
     description: 'The WARM and COLD tiers are configured with each other\'s media, latency and throughput, so WARM is slower than COLD.',
     scenarios: [S.tiersOffered, S.throughputMeasured, S.everyView],
   },
-  {
-    name: STORAGE_FAULTS.archiveUnthrottled,
+  archiveUnthrottled: {
+    name: 'storage-archive-unthrottled',
     description: 'Transfers on the ARCHIVE tier bypass its rate limiter, so it runs faster than every other tier.',
     scenarios: [S.throughputMeasured],
   },
-  {
-    name: STORAGE_FAULTS.migrationCorruptsData,
+  migrationCorruptsData: {
+    name: 'storage-migration-corrupts-data',
     description: 'A tier migration flips a byte of the copy and skips the checksum verification before switching over.',
     scenarios: [S.migrationKeepsData, S.everyView, S.history],
   },
-  {
-    name: STORAGE_FAULTS.migrationStaysOnSource,
+  migrationStaysOnSource: {
+    name: 'storage-migration-stays-on-source',
     description: 'A tier migration reports completion but leaves the volume on its source tier.',
     scenarios: [S.migrationKeepsData, S.everyView],
   },
-  {
-    name: STORAGE_FAULTS.doubleAttach,
+  doubleAttach: {
+    name: 'storage-allows-double-attach',
     description: 'Attaching a volume that is already attached moves it to the second VM instead of refusing.',
     scenarios: [S.oneMachineAtATime, S.everyView],
   },
-  {
-    name: STORAGE_FAULTS.detachKeepsAttachment,
+  detachKeepsAttachment: {
+    name: 'storage-detach-keeps-attachment',
     description: 'Detaching answers success but the volume stays attached to its VM.',
     scenarios: [S.volumeLifecycle, S.everyView],
   },
-  {
-    name: STORAGE_FAULTS.ignoresCapacity,
+  ignoresCapacity: {
+    name: 'storage-ignores-capacity',
     description: 'Creating a volume does not check the tier\'s free capacity, so oversize volumes are accepted.',
     scenarios: [S.doesNotFit, S.everyView],
   },
-  {
-    name: STORAGE_FAULTS.moveKeepsReservation,
+  moveKeepsReservation: {
+    name: 'storage-move-keeps-reservation',
     description: 'A completed tier move forgets to release the room it reserved on the target tier, so that tier reports the volume twice in its used and free figures.',
     scenarios: [S.everyView],
   },
-  {
-    name: STORAGE_FAULTS.writeDuringMove,
+  writeDuringMove: {
+    name: 'storage-write-during-move',
     description: 'Writing to a volume does not check whether it is migrating: the write is acknowledged, then lost (or fails the move) when the copy switches over.',
     scenarios: [S.everyView],
   },
-  {
-    name: STORAGE_FAULTS.readServesCopy,
+  readServesCopy: {
+    name: 'storage-read-during-move-serves-copy',
     description: 'While a volume moves, reads are served from the copy on the target tier, whose bytes not yet copied read back as zeros.',
     scenarios: [S.history],
   },
-  {
-    name: STORAGE_FAULTS.writeRefusedAfterApplying,
+  writeRefusedAfterApplying: {
+    name: 'storage-write-refused-after-applying',
     description: 'A write to a moving volume is refused only after its bytes were written: the client is told it failed, yet reads return it.',
     scenarios: [S.history],
   },
-];
+});
+
+export type StorageFaultFlags = FaultFlags<typeof STORAGE_FAULTS>;

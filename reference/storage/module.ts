@@ -4,11 +4,12 @@ import { badRequest, invalidInput } from '../http/errors';
 import { reply, type Router } from '../http/router';
 import type { ReferenceContext, ReferenceModule } from '../module';
 import { StorageError } from './errors';
-import { storageFaultFlags } from './faults';
 import type { StorageEvent, Volume } from './model';
 import { StorageService } from './storage';
 import * as store from './store';
 import { isTierName, TIER_NAMES } from './tiers';
+import { CORE_FAULTS } from '../core/faults';
+import { STORAGE_FAULTS } from './faults';
 
 /** Bus messages for the changes a user cares about (progress steps are left out: too chatty). */
 const PUBLISHED: Partial<Record<StorageEvent['action'], string>> = {
@@ -83,7 +84,7 @@ export function createStorageModule(): ReferenceModule {
     register(router: Router, context: ReferenceContext) {
       ctx = context;
       const { auth, components } = context;
-      storage = new StorageService({ faults: storageFaultFlags(context.faults), seed: context.options.schema, onEvent });
+      storage = new StorageService({ faults: STORAGE_FAULTS.on(context.faults), seed: context.options.schema, onEvent });
 
       router.get('/api/v1/storage/tiers', (request) => {
         auth.requireRole(request, 'viewer');
@@ -180,7 +181,7 @@ export function createStorageModule(): ReferenceModule {
       router.post(
         '/api/v1/storage/volumes/:id/detach',
         answering(async (request) => {
-          const checkLast = context.faults.has('volume-detach-checks-role-last');
+          const checkLast = CORE_FAULTS.on(context.faults).volumeDetachChecksRoleLast;
           if (!checkLast) auth.requireRole(request, 'operator');
           const vmId = storage.getVolume(request.params.id).vm_id;
           const volume = await change(request.params.id, () => storage.detach(request.params.id), false);

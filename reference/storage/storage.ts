@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { initialContent, sha256 } from './content';
 import { realClock, TierDevice, type IoClock } from './device';
 import { StorageError } from './errors';
-import { NO_STORAGE_FAULTS, type StorageFaultFlags } from './faults';
+import { STORAGE_FAULTS, type StorageFaultFlags } from './faults';
 import type { StorageAction, StorageEvent, StoredVolume, ThroughputMeasurement, TierMigration, TierStatus, Volume } from './model';
 import { DEFAULT_TIERS, isTierName, StorageScale, TIER_NAMES, type TierName, type TierSpec } from './tiers';
 
@@ -74,7 +74,7 @@ export class StorageService {
     this.maxVolumeGb = options.maxVolumeGb ?? DEFAULT_MAX_VOLUME_GB;
     this.chunkBytes = options.migrationChunkBytes ?? DEFAULT_MIGRATION_CHUNK_BYTES;
     this.onEvent = options.onEvent ?? (() => undefined);
-    this.faults = options.faults ?? NO_STORAGE_FAULTS;
+    this.faults = options.faults ?? STORAGE_FAULTS.none;
     for (const spec of this.tierSpecs(options.tiers ?? DEFAULT_TIERS)) {
       const unthrottled = this.faults.archiveUnthrottled && spec.name === 'ARCHIVE';
       const rate = this.scale.realBytesPerSecond(unthrottled ? UNTHROTTLED_MB_S : spec.throughput_mb_s);

@@ -17,7 +17,7 @@ export type ProbeResult = { ok: true } | { ok: false; problem: string; giveUp?: 
 
 export const POSTGRES_PROBE_TIMEOUT_MS = 2000;
 export const REDIS_PROBE_TIMEOUT_MS = 1000;
-export const DOCKER_PROBE_TIMEOUT_MS = 1000;
+const DOCKER_PROBE_TIMEOUT_MS = 1000;
 export const HTTP_PROBE_TIMEOUT_MS = 2000;
 
 /** A short name for what went wrong: the errno code (ECONNREFUSED) or the first line of the message. */
@@ -97,7 +97,7 @@ export interface DockerEndpoint {
 }
 
 /** DOCKER_HOST when set; otherwise the usual sockets (system, rootless, Docker Desktop). */
-export function dockerEndpoints(env: NodeJS.ProcessEnv = process.env): DockerEndpoint[] {
+function dockerEndpoints(env: NodeJS.ProcessEnv = process.env): DockerEndpoint[] {
   const dockerHost = env.DOCKER_HOST?.trim();
   if (dockerHost) {
     if (dockerHost.startsWith('unix://')) return [{ display: dockerHost, socketPath: dockerHost.slice('unix://'.length) }];
@@ -231,7 +231,7 @@ export async function retryUntil(
   }
 }
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

@@ -12,7 +12,7 @@ export interface LatencySummary {
   max: number;
 }
 
-export const EMPTY_LATENCY: LatencySummary = Object.freeze({ count: 0, min: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 });
+const EMPTY_LATENCY: LatencySummary = Object.freeze({ count: 0, min: 0, avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 });
 
 const INITIAL_HIGHEST_MICROS = 60_000_000; // grows automatically beyond one minute
 const BIT_BUCKET_SIZE = 32;

@@ -48,7 +48,7 @@ export function parseMemTotalKb(meminfo: string): number {
 let clockTicks: number | undefined;
 
 /** Kernel clock ticks per second (USER_HZ, almost always 100). */
-export function clockTicksPerSecond(): number {
+function clockTicksPerSecond(): number {
   if (clockTicks === undefined) {
     try {
       clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;

@@ -3,7 +3,7 @@ import { classifyError, describeError, failureOf } from './errors';
 import { ProgressReporter, type ProgressOptions } from './progress';
 import { LoadRecorder, type RecorderMeta } from './recorder';
 import type { LoadResult } from './result';
-import { ArrivalSchedule } from './schedule';
+import { ArrivalSchedule, type Arrivals, type StagedUsers } from './schedule';
 import { GUIDE_LOAD_SETTINGS, type LoadSettings } from './settings';
 
 export interface RequestContext {
@@ -151,10 +151,20 @@ export class LoadTestRunner {
 
   runOpen(operation: LoadOperation, options: OpenModelOptions): Promise<LoadResult> {
     const schedule = new ArrivalSchedule(options.ratePerSecond, options.durationMs, options.rampUpMs ?? 0);
+    return this.runArrivals(operation, schedule, { ...options, targetRate: options.ratePerSecond });
+  }
+
+  /**
+   * The open model on any arrival schedule (a constant or ramping rate): request k is sent when it
+   * is due, whatever is still outstanding, and its latency counts from when it was due.
+   * `targetRate` (requests per second) defaults to the schedule's average.
+   */
+  runArrivals(operation: LoadOperation, schedule: Arrivals, options: CommonOptions & { maxInFlight?: number; targetRate?: number } = {}): Promise<LoadResult> {
     const maxInFlight = positiveInteger('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
-    const recorder = new LoadRecorder(this.meta(options, 'open', { targetRate: options.ratePerSecond }));
+    const targetRate = options.targetRate ?? (1000 * schedule.total) / schedule.durationMs;
+    const recorder = new LoadRecorder(this.meta(options, 'open', { targetRate }));
     const startMs = recorder.startedAtMs;
-    return withProgress(recorder, options, { ms: options.durationMs, requests: schedule.total }, async () => {
+    return withProgress(recorder, options, { ms: schedule.durationMs, requests: schedule.total }, async () => {
       const outstanding = new Set<Promise<void>>();
       let k = 0;
       while (k < schedule.total) {
@@ -176,6 +186,40 @@ export class LoadTestRunner {
         if (k < schedule.total) await sleep(Math.max(0, startMs + schedule.offsetMs(k) - recorder.clock()));
       }
       await Promise.all(outstanding);
+    });
+  }
+
+  /**
+   * The closed model with a number of users that follows stages (k6's ramping-vus): user i sends,
+   * one request after another (pausing `thinkTimeMs`), while more than i users are planned.
+   */
+  runStagedUsers(operation: LoadOperation, users: StagedUsers, options: CommonOptions & { thinkTimeMs?: number } = {}): Promise<LoadResult> {
+    const { thinkTimeMs = 0, groupOf } = options;
+    const recorder = new LoadRecorder(this.meta(options, 'closed', { concurrency: users.maxUsers }));
+    const startMs = recorder.startedAtMs;
+    const deadlineMs = startMs + users.durationMs;
+    let next = 0;
+    const user = async (userIndex: number): Promise<void> => {
+      let justStarted = false;
+      for (;;) {
+        const nowMs = recorder.clock();
+        if (nowMs >= deadlineMs) return;
+        if (!justStarted && !users.isActive(userIndex, nowMs - startMs)) {
+          const nextMs = users.nextStartMs(userIndex, nowMs - startMs);
+          if (nextMs === undefined || nextMs >= users.durationMs) return;
+          await sleep(Math.max(0, startMs + nextMs - recorder.clock()));
+          justStarted = true;
+          continue;
+        }
+        justStarted = false;
+        const context = { index: next++, worker: userIndex };
+        recorder.requested += 1;
+        await measure(recorder, operation, context, recorder.clock(), groupOf?.(context));
+        if (thinkTimeMs > 0) await sleep(thinkTimeMs);
+      }
+    };
+    return withProgress(recorder, options, { ms: users.durationMs }, async () => {
+      await Promise.all(Array.from({ length: users.maxUsers }, (_, index) => user(index)));
     });
   }
 

@@ -88,7 +88,7 @@ export async function adminRead<T>(admin: ApiClient, path: string, params?: Reco
 }
 
 /** The status the administrator gets for `path` (a deleted resource answers 404). */
-export async function statusOf(admin: ApiClient, path: string, params?: Record<string, string | number>): Promise<number> {
+async function statusOf(admin: ApiClient, path: string, params?: Record<string, string | number>): Promise<number> {
   return (await admin.get(path, { params, retries: 0 })).status;
 }
 

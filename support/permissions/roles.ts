@@ -2,7 +2,7 @@ import type { HttpMethod } from '../api-client';
 import type { Role } from '../world';
 
 /** The roles in the order of what they may do; `anyone` needs no sign-in. */
-export const ROLE_LADDER = ['anyone', 'viewer', 'operator', 'admin'] as const;
+const ROLE_LADDER = ['anyone', 'viewer', 'operator', 'admin'] as const;
 export type MinimumRole = (typeof ROLE_LADDER)[number];
 
 /** Who calls an operation in the permission matrix. */

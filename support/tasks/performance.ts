@@ -21,10 +21,13 @@ import {
   type WebSocketConnectResult,
   type WebSocketDeliveryResult,
 } from '../load';
+import { describeExecutor, profileDurationMs, runProfile, scaleProfile, type LoadProfile } from '../load/profile';
+import type { Stage } from '../load/schedule';
 import type { NovaWorld } from '../world';
 import { login } from './accounts';
 import { readPage } from './dashboard';
 import { eventually, expectStatus } from './expect';
+import { DASHBOARD_VIEWS, dashboardLoadProfile, dashboardRequests, stagedDashboardProfile, sustainedProfile, userLoadProfile, type DashboardView } from './load-profiles';
 import type { Vm } from './vms';
 
 /** The `ci` test mode runs every load for this share of its stated duration (never below 5 s). */
@@ -39,9 +42,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  */
 const STRESS_ACCOUNTS = 32;
 
-/** The views a dashboard reads, in the business's words. */
-export const DASHBOARD_VIEWS = ['virtual machine list', 'virtual machine details', 'virtual machine history', 'dashboard summary', 'health overview', 'my account'] as const;
-export type DashboardView = (typeof DASHBOARD_VIEWS)[number];
+export { DASHBOARD_VIEWS, type DashboardView } from './load-profiles';
 
 interface PerformanceState {
   result?: LoadResult;
@@ -211,26 +212,14 @@ async function createLoadAccounts(world: NovaWorld, count: number): Promise<stri
   return state.users.slice(0, count);
 }
 
-function viewPath(world: NovaWorld, view: DashboardView, index: number): string {
-  const seeded = perf(world).seeded;
-  const vm = (): Vm => {
-    if (seeded.length === 0) throw new Error(`the ${view} needs virtual machines: add "Given 20 virtual machines are on the dashboard"`);
-    return seeded[index % seeded.length];
+/** The value of a profile path's `{vm}`: one of the scenario's VMs, taken in turn. */
+function bindVm(world: NovaWorld): (name: string, index: number) => string {
+  return (name, index) => {
+    const seeded = perf(world).seeded;
+    if (name !== 'vm') throw new Error(`a dashboard request names {${name}}, expected only {vm}`);
+    if (seeded.length === 0) throw new Error('the views of a virtual machine need virtual machines: add "Given 20 virtual machines are on the dashboard"');
+    return seeded[index % seeded.length].id;
   };
-  switch (view) {
-    case 'virtual machine list':
-      return '/api/v1/vms?page=1&page_size=20';
-    case 'virtual machine details':
-      return `/api/v1/vms/${vm().id}`;
-    case 'virtual machine history':
-      return `/api/v1/vms/${vm().id}/events`;
-    case 'dashboard summary':
-      return '/api/v1/dashboard/summary';
-    case 'health overview':
-      return '/api/v1/health';
-    case 'my account':
-      return '/api/auth/me';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,42 +358,58 @@ export async function expectNoVmLeft(world: NovaWorld, count: number): Promise<v
 // ---------------------------------------------------------------------------------------------
 // API endpoint load, sustained load, user load, benchmarks
 
+interface ProfileRunOptions {
+  /** the summary's title */
+  title: string;
+  /** the run's name in its figures and charts */
+  label: string;
+  /** connections of the load client (default: the profile's users, else 32) */
+  connections?: number;
+  /** watch the control plane's CPU and memory over the run */
+  watchResources?: boolean;
+  /** one bearer token per user (closed models): user i signs its requests with tokens[i] */
+  tokens?: readonly string[];
+}
+
+/** Runs a dashboard load profile against the target: the summary, metrics and charts of any shape of load. */
+export async function runDashboardProfile(world: NovaWorld, profile: LoadProfile, options: ProfileRunOptions): Promise<void> {
+  const { executor } = profile;
+  const users = executor.kind === 'constant-users' ? executor.users : executor.kind === 'ramping-users' ? Math.ceil(Math.max(executor.startUsers, ...executor.stages.map((s) => s.target))) : undefined;
+  const connections = options.connections ?? users ?? 32;
+  const monitor = options.watchResources
+    ? new ResourceMonitor(await resourceSourceFor(world.suite.apiUrl, METRICS_PATH, { authorization: `Bearer ${world.actor.token}` }))
+    : undefined;
+  await monitor?.start();
+  const { tokens } = options;
+  let result: LoadResult;
+  try {
+    result = await withClient(loadClient(world, connections, tokens ? null : world.actor.token), (client) =>
+      runProfile(new LoadTestRunner(), profile, {
+        label: options.label,
+        bind: bindVm(world),
+        send: (request, { worker }) =>
+          client.send({ method: request.method ?? 'GET', path: request.path, ...(tokens ? { headers: { authorization: `Bearer ${tokens[worker]}` } } : {}) }),
+      }),
+    );
+  } finally {
+    if (monitor) perf(world).resources = await monitor.stop();
+  }
+  perf(world).result = result;
+  publish(world, options.title, 'requests', monitor ? { resources: perf(world).resources } : {});
+}
+
 export async function loadDashboard(world: NovaWorld, requests: number, concurrency: number, views: readonly DashboardView[] = DASHBOARD_VIEWS): Promise<void> {
-  const label = views.length === 1 ? `${views[0]} load` : "dashboard's views load";
   announce(world, `🔄 ${requests} requests over ${views.length === 1 ? `the ${views[0]}` : `${views.length} dashboard views`} with ${concurrency} concurrent connections...`);
-  perf(world).result = await withClient(loadClient(world, concurrency), (client) =>
-    new LoadTestRunner().runClosed(({ index }) => client.send({ path: viewPath(world, views[index % views.length], Math.floor(index / views.length)) }), {
-      concurrency,
-      totalRequests: requests,
-      label,
-      ...(views.length > 1 ? { groupOf: ({ index }: { index: number }) => views[index % views.length] } : {}),
-    }),
-  );
-  publish(world, views.length === 1 ? `${capitalise(views[0])} Results` : 'Dashboard Load Results', 'requests');
+  const title = views.length === 1 ? `${capitalise(views[0])} Results` : 'Dashboard Load Results';
+  const label = views.length === 1 ? `${views[0]} load` : "dashboard's views load";
+  await runDashboardProfile(world, dashboardLoadProfile(requests, concurrency, views), { title, label });
 }
 
 export async function sustainLoad(world: NovaWorld, ratePerSecond: number, statedMs: number): Promise<void> {
   const durationMs = effectiveDurationMs(world, statedMs);
   const shortened = durationMs === statedMs ? '' : ` (shortened from ${statedMs / 1000} s by the ci test mode)`;
   announce(world, `🔄 ${ratePerSecond} requests per second for ${durationMs / 1000} s${shortened}, watching the control plane's resources...`);
-  const monitor = new ResourceMonitor(await resourceSourceFor(world.suite.apiUrl, METRICS_PATH, { authorization: `Bearer ${world.actor.token}` }));
-  await monitor.start();
-  const views = DASHBOARD_VIEWS;
-  let result: LoadResult;
-  try {
-    result = await withClient(loadClient(world, 32), (client) =>
-      new LoadTestRunner().runOpen(({ index }) => client.send({ path: viewPath(world, views[index % views.length], Math.floor(index / views.length)) }), {
-        ratePerSecond,
-        durationMs,
-        label: 'Sustained load',
-        groupOf: ({ index }) => views[index % views.length],
-      }),
-    );
-  } finally {
-    perf(world).resources = await monitor.stop();
-  }
-  perf(world).result = result;
-  publish(world, 'Sustained Load Results', 'requests', { resources: perf(world).resources });
+  await runDashboardProfile(world, sustainedProfile(ratePerSecond, durationMs), { title: 'Sustained Load Results', label: 'Sustained load', connections: 32, watchResources: true });
 }
 
 export async function prepareUsers(world: NovaWorld): Promise<void> {
@@ -417,14 +422,30 @@ export async function runConfiguredUserLoad(world: NovaWorld): Promise<void> {
   const rampUpMs = Math.min(effectiveDurationMs(world, loadRampUpMs), durationMs);
   announce(world, `📊 Load Test Configuration: ${JSON.stringify({ concurrent_users: loadUsers, test_duration: durationMs, ramp_up_time: rampUpMs, think_time: loadThinkTimeMs }, null, 2)}`);
   const tokens = await createLoadAccounts(world, loadUsers);
-  const views = DASHBOARD_VIEWS;
-  perf(world).result = await withClient(loadClient(world, loadUsers, null), (client) =>
-    new LoadTestRunner({ users: loadUsers, durationMs, rampUpMs, thinkTimeMs: loadThinkTimeMs }).runUsers(
-      ({ index, worker }) => client.send({ path: viewPath(world, views[index % views.length], index), headers: { authorization: `Bearer ${tokens[worker]}` } }),
-      { label: 'User load', groupOf: ({ index }) => views[index % views.length] },
-    ),
-  );
-  publish(world, 'User Load Results', 'requests');
+  await runDashboardProfile(world, userLoadProfile(loadUsers, durationMs, rampUpMs, loadThinkTimeMs), { title: 'User Load Results', label: 'User load', tokens });
+}
+
+/**
+ * Traffic to the dashboard's views in stages, of requests per second or of users (each with an
+ * account of their own), as a feature's table states them; the `ci` test mode shortens every stage
+ * alike (the whole never below 5 s).
+ */
+export async function runStagedDashboardLoad(world: NovaWorld, shape: 'rate' | 'users', start: number, stages: readonly Stage[]): Promise<void> {
+  const stated = stagedDashboardProfile(shape, start, stages);
+  const statedMs = profileDurationMs(stated.executor) ?? 0;
+  const profile = scaleProfile(stated, effectiveDurationMs(world, statedMs) / statedMs);
+  const shortened = profile === stated || statedMs === profileDurationMs(profile.executor) ? '' : ` (shortened from ${statedMs / 1000} s by the ci test mode)`;
+  announce(world, `🔄 The dashboard's views: ${describeExecutor(profile.executor)}${shortened}...`);
+  // Users come with accounts of their own, as in the configured user load: one client's rate limit
+  // would otherwise measure the limit, not the control plane.
+  const users = Math.ceil(Math.max(start, ...stages.map((stage) => stage.target)));
+  const tokens = shape === 'users' ? await createLoadAccounts(world, users) : undefined;
+  await runDashboardProfile(world, profile, {
+    ...(tokens ? { tokens } : {}),
+    title: shape === 'rate' ? 'Staged Traffic Results' : 'Staged Users Results',
+    label: shape === 'rate' ? 'Staged traffic' : 'Staged users',
+    ...(shape === 'rate' ? { connections: 32 } : {}),
+  });
 }
 
 /** How long the configured user load may take, for the step's timeout (the load, its ramp-up and a margin). */
@@ -536,10 +557,11 @@ export async function raiseConcurrency(world: NovaWorld, from: number, to: numbe
   state.capacityPlan = { steps, stepDurationMs };
   const tokens = await createLoadAccounts(world, STRESS_ACCOUNTS);
   announce(world, `🔄 Raising concurrent requests to the virtual machine list through ${steps.join(', ')}, ${stepDurationMs / 1000} s per step...`);
+  const listPath = dashboardRequests(['virtual machine list'])[0].path;
   state.capacity = await withClient(loadClient(world, to, null), (client) =>
     findCapacity(
       new LoadTestRunner(),
-      ({ index }) => client.send({ path: viewPath(world, 'virtual machine list', index), headers: { authorization: `Bearer ${tokens[index % tokens.length]}` } }),
+      ({ index }) => client.send({ path: listPath, headers: { authorization: `Bearer ${tokens[index % tokens.length]}` } }),
       {
         steps,
         stepDurationMs,

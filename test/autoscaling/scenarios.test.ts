@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AUTOSCALING_SCENARIOS, faults } from '../../reference/autoscaling/faults';
+import { AUTOSCALING_FAULTS, AUTOSCALING_SCENARIOS } from '../../reference/autoscaling/faults';
 import { DEFAULT_INTERVAL_MS, scenarios, type AutoscalingScenarioName } from './scenarios';
 
 /** Each scenario runs with the load change falling at several points of the autoscaler's interval. */
@@ -19,7 +19,7 @@ describe('autoscaling scenarios on a manual clock', () => {
     });
   }
 
-  for (const fault of faults.filter((f) => !MODULE_FAULTS.has(f.name))) {
+  for (const fault of AUTOSCALING_FAULTS.catalog.filter((f) => !MODULE_FAULTS.has(f.name))) {
     const mine = fault.scenarios.filter((name): name is AutoscalingScenarioName => name in scenarios);
     for (const name of mine) {
       it(`fail with ${fault.name}: ${name}`, async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONSENSUS_SCENARIOS, faults } from '../../reference/consensus/faults';
+import { CONSENSUS_FAULTS, CONSENSUS_SCENARIOS } from '../../reference/consensus/faults';
 import { scenarios, type ScenarioName } from './scenarios';
 
 const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
@@ -19,7 +19,7 @@ describe('consensus scenarios on a virtual clock', () => {
     });
   }
 
-  for (const fault of faults) {
+  for (const fault of CONSENSUS_FAULTS.catalog) {
     const mine = fault.scenarios.filter((name): name is ScenarioName => name in scenarios);
     for (const name of mine) {
       it(`fail with ${fault.name}: ${name}`, async () => {

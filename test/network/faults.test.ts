@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { NetworkFabric } from '../../reference/network/fabric';
-import { faults, NETWORK_SCENARIOS, NO_NETWORK_FAULTS, type NetworkFaultFlags } from '../../reference/network/faults';
+import { NETWORK_FAULTS, NETWORK_SCENARIOS, type NetworkFaultFlags } from '../../reference/network/faults';
 
 function fabricWith(flags: Partial<NetworkFaultFlags>) {
-  const fabric = new NetworkFabric({ faults: { ...NO_NETWORK_FAULTS, ...flags } });
+  const fabric = new NetworkFabric({ faults: { ...NETWORK_FAULTS.none, ...flags } });
   const web = fabric.createNetwork({ name: 'web', subnet: '10.1.0.0/24' });
   const db = fabric.createNetwork({ name: 'db', subnet: '10.2.0.0/24' });
   fabric.attach(web.id, 'vm-web');
@@ -22,7 +22,7 @@ describe('network faults', () => {
     const titles = new Set([...feature.matchAll(/^\s*Scenario(?: Outline)?: (.+?)\s*$/gm)].map((m) => m[1]));
     for (const title of Object.values(NETWORK_SCENARIOS)) assert.ok(titles.has(title), `no scenario "${title}"`);
     assert.equal(titles.size, Object.keys(NETWORK_SCENARIOS).length, 'every scenario has a title constant');
-    for (const fault of faults) assert.ok(fault.scenarios.length > 0, fault.name);
+    for (const fault of NETWORK_FAULTS.catalog) assert.ok(fault.scenarios.length > 0, fault.name);
   });
 
   it('each defect changes exactly what it names', () => {

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { faults as coreFaults, PROPOSED_SCENARIO_TITLES } from '../../reference/core/faults';
+import { CORE_FAULTS, PROPOSED_SCENARIO_TITLES } from '../../reference/core/faults';
 import { ADMIN_PASSWORD, sleep, Subscriber, TestReference, withRedis, type Vm } from './helpers';
+
+const coreFaults = CORE_FAULTS.catalog;
 
 interface Actors {
   ref: TestReference;

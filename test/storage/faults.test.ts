@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha256 } from '../../reference/storage/content';
-import { faults, NO_STORAGE_FAULTS, STORAGE_SCENARIOS, type StorageFaultFlags } from '../../reference/storage/faults';
+import { STORAGE_FAULTS, STORAGE_SCENARIOS, type StorageFaultFlags } from '../../reference/storage/faults';
 import { StorageService } from '../../reference/storage/storage';
 
-const storageWith = (flags: Partial<StorageFaultFlags>) => new StorageService({ faults: { ...NO_STORAGE_FAULTS, ...flags } });
+const storageWith = (flags: Partial<StorageFaultFlags>) => new StorageService({ faults: { ...STORAGE_FAULTS.none, ...flags } });
 
 describe('storage faults', () => {
   it('name only scenarios that exist in the feature', () => {
@@ -14,7 +14,7 @@ describe('storage faults', () => {
     const titles = new Set([...feature.matchAll(/^\s*Scenario(?: Outline)?: (.+?)\s*$/gm)].map((m) => m[1]));
     for (const title of Object.values(STORAGE_SCENARIOS)) assert.ok(titles.has(title), `no scenario "${title}"`);
     assert.equal(titles.size, Object.keys(STORAGE_SCENARIOS).length, 'every scenario has a title constant');
-    for (const fault of faults) assert.ok(fault.scenarios.length > 0, fault.name);
+    for (const fault of STORAGE_FAULTS.catalog) assert.ok(fault.scenarios.length > 0, fault.name);
   });
 
   it('storage-tiers-misordered swaps WARM and COLD', () => {

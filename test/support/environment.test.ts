@@ -14,7 +14,7 @@ import { probeDocker, findExecutable, freePort, probePostgres, probeRedis, descr
 import { launchReference, referenceEnv } from '../../support/environment/reference-process';
 import { deleteKeysWithPrefix } from '../../support/environment/redis';
 
-// Local services of this machine (docs/HELPERS.md); every test uses names of its own.
+// The PostgreSQL and Redis of the machine (those CI starts too); every test uses names of its own.
 const LOCAL_PG = 'postgresql://postgres:postgres@127.0.0.1:5432';
 const LOCAL_REDIS = 'redis://127.0.0.1:6379';
 const REPO_ROOT = join(__dirname, '..', '..');

@@ -2,10 +2,11 @@ import { HttpError, invalidInput, notFound, type FieldError } from '../../http/e
 import { reply, type Router } from '../../http/router';
 import type { ReferenceContext, ReferenceModule } from '../../module';
 import { validateNewUser, validateRateLimit, type UserRecord } from './users';
+import { CORE_FAULTS } from '../faults';
 
 const PAGE_SIZE_MAX = 500;
 
-export const AUTH_MIGRATIONS = [
+const AUTH_MIGRATIONS = [
   {
     id: '001-users-and-refresh-tokens',
     sql: `
@@ -65,7 +66,7 @@ export function createAuthModule(): ReferenceModule {
 
       router.post('/api/v1/users', async (request) => {
         ctx.auth.requireRole(request, 'admin');
-        const input = validateNewUser(request.body, ctx.faults.has('user-validation-stops-at-first'));
+        const input = validateNewUser(request.body, CORE_FAULTS.on(ctx.faults).userValidationStopsAtFirst);
         return reply.created(users.toPublic(await users.create(input)));
       });
       router.get('/api/v1/users', (request) => {

@@ -10,6 +10,7 @@ import { ISSUER, JwtCodec, type AccessClaims } from './jwt';
 import { decoyHash, verifyPassword } from './passwords';
 import type { Revocations } from './revocations';
 import { roleAtLeast, type PublicUser, type Role, type UserRecord, type UserStore } from './users';
+import { CORE_FAULTS } from '../faults';
 
 /** The authenticated caller of a request. */
 export interface Principal {
@@ -43,7 +44,7 @@ export interface Session {
 }
 
 const TOKEN_CACHE_LIMIT = 10_000;
-export const MAX_FAILED_SIGN_INS = 5;
+const MAX_FAILED_SIGN_INS = 5;
 /** Longest session a sign-in may ask for with `expires_in`, in seconds. */
 const MAX_EXPIRES_IN = 86_400;
 const MISSING_TOKEN: AuthResult = { reason: 'a bearer token is required (Authorization: Bearer <token>)' };
@@ -72,7 +73,7 @@ export class AuthService implements AuthHelpers {
     },
   ) {
     this.codec = new JwtCodec(deps.jwtSecret);
-    this.ignoreExpiry = deps.faults.has('token-expiry-ignored');
+    this.ignoreExpiry = CORE_FAULTS.on(deps.faults).tokenExpiryIgnored;
   }
 
   authenticate(request: ApiRequest | UpgradeRequest): AuthResult {
@@ -117,7 +118,7 @@ export class AuthService implements AuthHelpers {
   async login(body: unknown): Promise<Session> {
     const input = asObject(body, 'login');
     const { faults, users, timings } = this.deps;
-    const byEmailSupported = !faults.has('login-by-email-missing');
+    const byEmailSupported = !CORE_FAULTS.on(faults).loginByEmailMissing;
     const details: FieldError[] = [];
     const { username, password, expires_in } = input;
     const email = byEmailSupported ? input.email : undefined;
@@ -132,7 +133,7 @@ export class AuthService implements AuthHelpers {
     if (details.length > 0) throw invalidInput('login', details);
 
     const user = typeof username === 'string' ? users.findByUsername(username) : users.findByEmail(email as string);
-    const lockout = !faults.has('lockout-missing');
+    const lockout = !CORE_FAULTS.on(faults).lockoutMissing;
     if (user?.locked_until !== undefined && user.locked_until > Date.now() && lockout) {
       const until = new Date(user.locked_until).toISOString();
       throw new HttpError(423, `account locked after ${MAX_FAILED_SIGN_INS} failed sign-ins; try again after ${until}`, undefined, {
@@ -143,7 +144,7 @@ export class AuthService implements AuthHelpers {
     const matches = await verifyPassword(password as string, user?.password_hash ?? (await decoyHash()));
     if (!user || !matches) {
       if (user && lockout) await users.recordFailedSignIn(user.id, MAX_FAILED_SIGN_INS, timings.lockout);
-      if (faults.has('login-reveals-unknown-user')) throw new HttpError(401, user ? 'wrong password' : `no user named ${String(username ?? email)}`);
+      if (CORE_FAULTS.on(faults).loginRevealsUnknownUser) throw new HttpError(401, user ? 'wrong password' : `no user named ${String(username ?? email)}`);
       throw new HttpError(401, 'invalid username or password');
     }
     if (user.failed_sign_ins > 0 || user.locked_until !== undefined) await users.clearFailedSignIns(user.id);
@@ -158,7 +159,7 @@ export class AuthService implements AuthHelpers {
     if (typeof refreshToken !== 'string' || refreshToken === '') {
       throw invalidInput('refresh', [{ field: 'refreshToken', message: 'is required' }]);
     }
-    const reusable = this.deps.faults.has('refresh-token-reusable');
+    const reusable = CORE_FAULTS.on(this.deps.faults).refreshTokenReusable;
     const redeemed = await this.deps.db.transaction(async (client) => {
       const { rows } = await client.query<{ user_id: string; session_id: string; access_ttl_ms: number | null }>(
         reusable
@@ -182,10 +183,10 @@ export class AuthService implements AuthHelpers {
    */
   async logout(principal: Principal): Promise<void> {
     const { faults, components, db, revocations, timings } = this.deps;
-    if (faults.has('logout-does-not-revoke')) return;
+    if (CORE_FAULTS.on(faults).logoutDoesNotRevoke) return;
     components.assertAvailable('redis');
     await db.transaction(async (client) => {
-      if (!faults.has('logout-keeps-refresh-tokens')) {
+      if (!CORE_FAULTS.on(faults).logoutKeepsRefreshTokens) {
         await client.query('UPDATE refresh_tokens SET used_at = now() WHERE session_id = $1 AND used_at IS NULL', [principal.sessionId]);
       }
       // No token of the session outlives the lifetime it was opened with (exp is rounded up to a second).

@@ -6,8 +6,9 @@ import type { Logger } from '../../log';
 import type { RateLimit } from '../../options';
 import { KeyedLock } from '../keyed-lock';
 import { hashPassword, verifyPassword } from './passwords';
+import { CORE_FAULTS } from '../faults';
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
@@ -162,7 +163,7 @@ export class UserStore {
 
   toPublic(user: UserRecord): PublicUser {
     const shown: PublicUser = { id: user.id, username: user.username, email: user.email, role: user.role, created_at: user.created_at };
-    if (this.faults.has('password-leak')) return { ...shown, password_hash: user.password_hash } as PublicUser;
+    if (CORE_FAULTS.on(this.faults).passwordLeak) return { ...shown, password_hash: user.password_hash } as PublicUser;
     return shown;
   }
 

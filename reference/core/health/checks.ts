@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { FaultSet } from '../../faults';
 import type { Components } from '../components';
+import { CORE_FAULTS } from '../faults';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -69,8 +70,8 @@ export class HealthChecks {
     const checks: Record<string, Check> = {};
     names.forEach((name, i) => (checks[name] = results[i]));
     const { faults } = this.deps;
-    if (faults.has('health-omits-compute')) delete checks.compute;
-    if (faults.has('health-always-healthy')) {
+    if (CORE_FAULTS.on(faults).healthOmitsCompute) delete checks.compute;
+    if (CORE_FAULTS.on(faults).healthAlwaysHealthy) {
       for (const name of Object.keys(checks)) checks[name] = { status: 'healthy', latency_ms: checks[name].latency_ms };
     }
     return { status: overall(checks), checks };

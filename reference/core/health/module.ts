@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { reply, type Router } from '../../http/router';
 import type { ReferenceContext, ReferenceModule } from '../../module';
 import type { HealthReport } from './checks';
+import { CORE_FAULTS } from '../faults';
 
-export const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+export const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * `GET /health` (the load balancer check, upstream's shape with `checks`) and `GET /api/v1/health`
@@ -19,7 +20,7 @@ export function createHealthModule(): ReferenceModule {
       router.get('/health', async () => {
         const report = await ctx.health.report();
         const checks = { ...report.checks };
-        if (ctx.faults.has('health-probe-omits-storage')) delete checks.storage;
+        if (CORE_FAULTS.on(ctx.faults).healthProbeOmitsStorage) delete checks.storage;
         return reply.status(statusCode(report), {
           status: report.status,
           timestamp: new Date().toISOString(),

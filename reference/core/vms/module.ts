@@ -3,6 +3,7 @@ import { reply, type Router } from '../../http/router';
 import type { Migration, ReferenceContext, ReferenceModule } from '../../module';
 import { isVmAction } from './model';
 import { validateListQuery, validateVmSpec } from './validation';
+import { CORE_FAULTS } from '../faults';
 
 export const VM_MIGRATIONS: Migration[] = [
   {
@@ -48,25 +49,25 @@ export function createVmsModule(): ReferenceModule {
       const { vms, faults, auth } = ctx;
 
       router.get('/api/v1/vms', (request) => {
-        if (!faults.has('vm-list-public')) auth.requireRole(request, 'viewer');
+        if (!CORE_FAULTS.on(faults).vmListPublic) auth.requireRole(request, 'viewer');
         return reply.json(200, vms.listBody(validateListQuery(request.query)));
       });
 
       router.post('/api/v1/vms', async (request) => {
         auth.requireRole(request, 'operator');
-        const record = await vms.create(validateVmSpec(request.body, faults.has('vm-accepts-invalid-spec')));
+        const record = await vms.create(validateVmSpec(request.body, CORE_FAULTS.on(faults).vmAcceptsInvalidSpec));
         return reply.json(201, record.json);
       });
 
       router.get('/api/v1/vms/:id', (request) => {
         auth.requireRole(request, 'viewer');
         const record = vms.get(request.params.id);
-        if (!record && !faults.has('vm-unknown-is-500')) throw notFound(`VM ${request.params.id} not found`);
+        if (!record && !CORE_FAULTS.on(faults).vmUnknownIs500) throw notFound(`VM ${request.params.id} not found`);
         return reply.json(200, record!.json);
       });
 
       router.delete('/api/v1/vms/:id', async (request) => {
-        auth.requireRole(request, faults.has('viewer-may-delete') ? 'viewer' : 'operator');
+        auth.requireRole(request, CORE_FAULTS.on(faults).viewerMayDelete ? 'viewer' : 'operator');
         await vms.remove(request.params.id);
         return { id: request.params.id, status: 'deleted' };
       });

@@ -10,6 +10,7 @@ import type { EventBus } from '../events';
 import { KeyedLock } from '../keyed-lock';
 import { nextState, PROVISIONING_STEPS, TRANSITIONS, VM_STATES, type Vm, type VmAction, type VmEvent, type VmState } from './model';
 import type { VmListQuery, VmSpec } from './validation';
+import { CORE_FAULTS } from '../faults';
 
 /** A VM as held in memory: the record, its JSON (serialised once per change) and its history. */
 export interface VmView {
@@ -155,7 +156,7 @@ export class VmService {
   /** The list endpoint's body, built from the VMs' cached JSON. */
   listJson(query: VmListQuery): string {
     const { namePrefix, tag, page, pageSize } = query;
-    const state = this.deps.faults.has('vm-state-filter-ignored') ? undefined : query.state;
+    const state = CORE_FAULTS.on(this.deps.faults).vmStateFilterIgnored ? undefined : query.state;
     const matches =
       state === undefined && namePrefix === undefined && tag === undefined
         ? this.ordered
@@ -165,7 +166,7 @@ export class VmService {
               (namePrefix === undefined || vm.name.startsWith(namePrefix)) &&
               (tag === undefined || vm.tags.includes(tag)),
           );
-    const start = Math.max(0, (page - 1) * pageSize - (page > 1 && this.deps.faults.has('vm-paging-off-by-one') ? 1 : 0));
+    const start = Math.max(0, (page - 1) * pageSize - (page > 1 && CORE_FAULTS.on(this.deps.faults).vmPagingOffByOne ? 1 : 0));
     let items = '';
     const end = Math.min(matches.length, start + pageSize);
     for (let i = start; i < end; i++) items += (i > start ? ',' : '') + matches[i].json;
@@ -175,7 +176,7 @@ export class VmService {
   async create(spec: VmSpec): Promise<VmView> {
     return this.lock.run(`name:${spec.name}`, async () => {
       const { faults, db, events } = this.deps;
-      if (!faults.has('vm-duplicate-names') && (this.namesInUse.get(spec.name) ?? 0) > 0) {
+      if (!CORE_FAULTS.on(faults).vmDuplicateNames && (this.namesInUse.get(spec.name) ?? 0) > 0) {
         throw conflict(`a VM named "${spec.name}" already exists`);
       }
       const now = new Date().toISOString();
@@ -193,7 +194,7 @@ export class VmService {
         updated_at: now,
       });
       const created = newEvent(vm.id, 1, 'lifecycle', 'create', undefined, 'creating', now, { node_id: vm.node_id });
-      const rememberedEarly = faults.has('db-failure-partial-write') ? this.remember(vm, [created]) : undefined;
+      const rememberedEarly = CORE_FAULTS.on(faults).dbFailurePartialWrite ? this.remember(vm, [created]) : undefined;
       await db.transaction(async (client) => {
         await client.query(
           `INSERT INTO vms (id, name, state, cpu_shares, memory_mb, disk_gb, image, tags, node_id, created_at, updated_at)
@@ -216,13 +217,13 @@ export class VmService {
       const from = record.vm.state;
       let to = nextState(from, action);
       if (!to) {
-        if (!this.deps.faults.has('vm-allows-forbidden-transition')) {
+        if (!CORE_FAULTS.on(this.deps.faults).vmAllowsForbiddenTransition) {
           throw new HttpError(409, `cannot ${action} a VM that is ${from}`, undefined, { body: { current_state: from, action } });
         }
         to = TRANSITIONS[action].to;
       }
-      const shown = action === 'stop' && this.deps.faults.has('vm-stop-reports-running') ? 'running' : to;
-      const node_id = action === 'start' && this.deps.faults.has('vm-start-reschedules') ? this.scheduleNode() : undefined;
+      const shown = action === 'stop' && CORE_FAULTS.on(this.deps.faults).vmStopReportsRunning ? 'running' : to;
+      const node_id = action === 'start' && CORE_FAULTS.on(this.deps.faults).vmStartReschedules ? this.scheduleNode() : undefined;
       return this.change(record, { action, to, shown, node_id });
     });
   }
@@ -232,7 +233,7 @@ export class VmService {
     await this.lock.run(`vm:${id}`, async () => {
       const record = this.require(id);
       const { vm } = record;
-      if (!this.deps.faults.has('vm-delete-leaves-record')) {
+      if (!CORE_FAULTS.on(this.deps.faults).vmDeleteLeavesRecord) {
         await this.deps.db.transaction((client) => client.query('DELETE FROM vms WHERE id = $1', [id]));
         this.deps.timers.cancel(this.provisioning.get(id));
         this.provisioning.delete(id);
@@ -306,14 +307,14 @@ export class VmService {
       const step = record && PROVISIONING_STEPS[record.vm.state];
       if (!record || !step) return;
       try {
-        await this.change(record, { action: step.action, to: step.to, recorded: !this.deps.faults.has('vm-history-missing') });
+        await this.change(record, { action: step.action, to: step.to, recorded: !CORE_FAULTS.on(this.deps.faults).vmHistoryMissing });
       } catch (error) {
         if (!(error instanceof DependencyUnavailableError) && !isDatabaseUnavailable(error)) throw error;
         this.deps.log.debug(`provisioning of ${id} waits for the database: ${(error as Error).message}`);
         this.scheduleProvisioning(id);
         return;
       }
-      if (step.to === 'provisioning' && this.deps.faults.has('vm-stuck-provisioning')) return;
+      if (step.to === 'provisioning' && CORE_FAULTS.on(this.deps.faults).vmStuckProvisioning) return;
       if (PROVISIONING_STEPS[step.to]) this.scheduleProvisioning(id);
     });
   }
@@ -326,7 +327,7 @@ export class VmService {
   }
 
   private serialize(vm: Vm): string {
-    if (this.deps.faults.has('contract-drift')) {
+    if (CORE_FAULTS.on(this.deps.faults).contractDrift) {
       const { state, ...rest } = vm;
       return JSON.stringify({ ...rest, status: state });
     }
@@ -345,11 +346,11 @@ export class VmService {
 
   private forget(record: VmRecord): void {
     const { vm } = record;
-    if (!this.deps.faults.has('vm-list-stale-after-delete')) this.listCache.clear();
+    if (!CORE_FAULTS.on(this.deps.faults).vmListStaleAfterDelete) this.listCache.clear();
     this.byId.delete(vm.id);
     const index = this.ordered.indexOf(record);
     if (index >= 0) this.ordered.splice(index, 1);
-    if (!this.deps.faults.has('vm-name-kept-after-delete')) decrement(this.namesInUse, vm.name);
+    if (!CORE_FAULTS.on(this.deps.faults).vmNameKeptAfterDelete) decrement(this.namesInUse, vm.name);
     decrement(this.nodeLoad, vm.node_id);
   }
 }

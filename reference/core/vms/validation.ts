@@ -12,9 +12,9 @@ export interface VmSpec {
   node_id?: string;
 }
 
-export const VM_DEFAULTS = { cpu_shares: 1, memory_mb: 512, disk_gb: 10, image: 'ubuntu-24.04' } as const;
+const VM_DEFAULTS = { cpu_shares: 1, memory_mb: 512, disk_gb: 10, image: 'ubuntu-24.04' } as const;
 
-export const VM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const VM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 const NODE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const TAG = /^[^\s,]{1,64}$/;
@@ -86,7 +86,7 @@ export interface VmListQuery {
   pageSize: number;
 }
 
-export const MAX_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 500;
 const LIST_PARAMETERS = ['state', 'name_prefix', 'tag', 'page', 'page_size'];
 
 /** `?state=&name_prefix=&tag=&page=&page_size=`; throws a 400 naming every invalid parameter. */
