@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Then, When } from '@cucumber/cucumber';
-import { matrixProblems, matrixTable, tryEveryOperation, type MatrixCell } from '../support/permissions/matrix';
+import { matrixProblems, matrixTable, testSupportOf, tryEveryOperation, type MatrixCell } from '../support/permissions/matrix';
 import type { Area } from '../support/permissions/probe';
 import type { NovaWorld } from '../support/world';
 
@@ -10,10 +10,13 @@ function cells(world: NovaWorld): MatrixCell[] {
   return tried;
 }
 
-When('every role, and someone not signed in, tries every operation on {permission area}', async function (this: NovaWorld, area: Area) {
+When('every role, and someone not signed in, tries every operation on {permission area}', async function (this: NovaWorld, area: Area): Promise<'skipped' | undefined> {
+  const unmet = this.suite.gate.takeUpTestSupport(testSupportOf(this, area));
+  if (unmet) return this.notApplicable(unmet);
   const tried = await tryEveryOperation(this, area);
   this.state.set('permission matrix', tried);
   this.attach(matrixTable(tried), 'text/markdown');
+  return undefined;
 });
 
 Then('each call below the operation\'s lowest role is refused and changes nothing', function (this: NovaWorld) {

@@ -1,4 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig } from './config';
+import { DISCOVERY_VARIABLE, discover, type Discovery } from './discovery';
 import { TestEnvironment } from './environment';
 import { isDryRun, reportFiles } from './report/files';
 import { claimReports, REPORTS_CLAIMED, ReportsBusyError } from './report/lock';
@@ -20,7 +23,27 @@ export async function provisionForRun(env: NodeJS.ProcessEnv, log: (line: string
     process.exit(2);
   }
   Object.assign(env, environment.toEnv());
+  const discovery = await discover(env.NOVACRON_API_URL!);
+  env[DISCOVERY_VARIABLE] = JSON.stringify(discovery);
+  const file = reportFiles(config.reportsDir).discovery;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(discovery, null, 2)}\n`);
+  log(discoveryLine(discovery));
   return () => environment.cleanup();
+}
+
+/** One line at start: what the target lacks, so that a run's skipped and not implemented scenarios are expected. */
+export function discoveryLine(discovery: Discovery): string {
+  const absent = (findings: Discovery['areas']) => Object.entries(findings).filter(([, finding]) => finding.present === false).map(([name]) => name);
+  const unknown = Object.values({ ...discovery.areas, ...discovery.testSupport }).filter((finding) => finding.present === 'unknown').length;
+  const missingSupport = absent(discovery.testSupport);
+  const missingAreas = absent(discovery.areas);
+  return (
+    `[target] ${discovery.target.url}${discovery.target.service ? ` ${discovery.target.service}` : ''}${discovery.target.version ? ` ${discovery.target.version}` : ''} (discovered in ${discovery.durationMs} ms): ` +
+    `${missingSupport.length ? `no test support ${missingSupport.join(', ')} (its scenarios are not applicable)` : 'every test support offered'}; ` +
+    `${missingAreas.length ? `no ${missingAreas.join(', ')} API (its scenarios are not implemented)` : 'every area of the API answers'}` +
+    `${unknown ? `; ${unknown} could not be told without a session (the first answers will)` : ''}`
+  );
 }
 
 /**
