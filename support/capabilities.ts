@@ -7,6 +7,8 @@ type Json = Record<string, unknown>;
 export const NEEDS_TAG_PREFIX = '@needs-';
 /** How the error of a scenario that reached an operation the target does not have begins. */
 export const NOT_IMPLEMENTED = 'not implemented:';
+/** The scenario detail (report) that says which role the administrator played, on a target without a users API. */
+export const STAND_IN_DETAIL = 'administrator-stood-in';
 /** The scenario detail (report) that says why a scenario was not applicable. */
 export const NOT_APPLICABLE_DETAIL = 'not-applicable';
 /** Statuses by which a target says it has no such operation (when the contract does not document them for it). */
@@ -151,6 +153,11 @@ export class CapabilityGate {
     if (unmet) return unmet;
     this.scenarioNeeds = new Set([...(this.scenarioNeeds ?? []), ...capabilities]);
     return undefined;
+  }
+
+  /** Why the target lacks this area of the API (`accounts`, `storage`...), or undefined when it has it as far as known. */
+  lacks(area: string): string | undefined {
+    return this.missing.get(`area:${area}`);
   }
 
   /** Before a request is sent: a test-support operation must be one the scenario declared. */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { needsOf, NOT_APPLICABLE_DETAIL, NOT_IMPLEMENTED } from '../capabilities';
+import { needsOf, NOT_APPLICABLE_DETAIL, NOT_IMPLEMENTED, STAND_IN_DETAIL } from '../capabilities';
 import type { Discovery } from '../discovery';
 import type { ReportFiles } from './files';
 import type { RunReport, ScenarioResult } from './summary';
@@ -53,7 +53,7 @@ export interface ConformanceRow {
   failed: number;
   not_applicable: number;
   not_implemented: number;
-  /** Why scenarios were not applicable or not implemented (each reason once). */
+  /** Why scenarios were not applicable or not implemented, and who stood in for a role (each once). */
   reasons: string[];
 }
 
@@ -106,7 +106,8 @@ export function buildConformance(report: RunReport, discovery: Discovery | undef
     const reason = reasonOf(test, outcome, discovery);
     const row = rows.get(capability.id)!;
     row[outcome === 'not applicable' ? 'not_applicable' : outcome === 'not implemented' ? 'not_implemented' : outcome]++;
-    if (reason && !row.reasons.includes(reason)) row.reasons.push(reason);
+    const standIn = test.details[STAND_IN_DETAIL];
+    for (const note of [reason, typeof standIn === 'string' ? standIn : undefined]) if (note && !row.reasons.includes(note)) row.reasons.push(note);
     scenarios.push({ capability: capability.id, outcome, feature: test.feature, name: test.name, uri: test.uri, line: test.line, ...(reason ? { reason } : {}) });
   }
   const capabilities = [...rows.values()].filter((row) => row.capability !== OTHER.id || row.passed + row.failed + row.not_applicable + row.not_implemented > 0);

@@ -22,7 +22,7 @@ describe('NOVACRON_REF_MODULES', () => {
 
   it('refuses a module the reference does not have, listing the ones it has', () => {
     const every = moduleFactories.map((create) => create());
-    assert.throws(() => selectModules(every, ['health', 'billing']), /NOVACRON_REF_MODULES="health,billing" is not valid: no module named "billing"; expected "all" or some of rate-limit, health, auth, vms/);
+    assert.throws(() => selectModules(every, ['health', 'billing']), /NOVACRON_REF_MODULES="health,billing" is not valid: no module named "billing"; expected "all" or some of rate-limit, health, auth, accounts, vms/);
     assert.deepEqual(
       selectModules(every, ['vms', 'health']).map((module) => module.name),
       ['rate-limit', 'health', 'vms'],
@@ -42,7 +42,7 @@ describe('a reference with some modules', () => {
     const token = await reference.adminToken();
     assert.equal((await reference.request('GET', '/api/v1/vms', { token })).status, 200);
     assert.equal((await reference.request('GET', '/health')).status, 200);
-    for (const path of ['/api/v1/autoscaling/groups', '/api/v1/storage/volumes', '/api/v1/federation/members']) {
+    for (const path of ['/api/v1/users', '/api/v1/autoscaling/groups', '/api/v1/storage/volumes', '/api/v1/federation/members']) {
       assert.equal((await reference.request('GET', path, { token })).status, 404, path);
     }
   });

@@ -87,6 +87,7 @@ Feature: Autoscaling of virtual machine groups
     And "burst" decides nothing more until 3 seconds after that
     And "burst" grows again within 2 seconds once the cooldown is over
 
+  @needs-load-injection
   Scenario: A spike shorter than the evaluation window does not scale the group
     Given a scaling group "spiky" with this policy:
       | size              | 1 to 3 machines        |
