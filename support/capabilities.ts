@@ -123,8 +123,11 @@ export class CapabilityGate {
   private scenarioNeeds: ReadonlySet<string> | undefined;
   /** `area:<name>` or `test-support:<name>` -> why the target lacks it. */
   private readonly missing = new Map<string, string>();
+  /** Areas that answered discovery: one missing operation there does not make the whole area missing. */
+  private readonly answered = new Set<string>();
 
   constructor(discovery: Pick<Discovery, 'areas' | 'testSupport'>) {
+    for (const [name, finding] of Object.entries(discovery.areas)) if (finding.present === true) this.answered.add(name);
     for (const [name, finding] of Object.entries(discovery.areas)) if (!isPresent(finding)) this.missing.set(`area:${name}`, finding.evidence);
     for (const [name, finding] of Object.entries(discovery.testSupport)) if (!isPresent(finding)) this.missing.set(`test-support:${name}`, finding.evidence);
   }
@@ -167,13 +170,21 @@ export class CapabilityGate {
     }
   }
 
-  /** Each final answer, before its contract check: "no such operation" marks the operation's part of the API not implemented. */
+  /**
+   * Each final answer, before its contract check: "no such operation" fails the request as not
+   * implemented. It marks the operation's whole area missing, so that the area's next scenarios
+   * fail at once, unless discovery saw the area answer: then only this operation is missing.
+   */
   checkImplemented(operation: OperationInfo, status: number): void {
     if (!operation.template || !meansNoSuchOperation(status, operation.statuses)) return;
-    const what = operation.testSupport ? `the test support "${operation.testSupport}"` : `the ${operation.area ?? operation.key} API`;
     const reason = `${operation.key} answered ${status}, which the contract does not document for it: the target has no such operation`;
-    this.missing.set(operation.testSupport ? `test-support:${operation.testSupport}` : `area:${operation.area ?? operation.key}`, reason);
-    throw new NotImplementedError(what, reason);
+    if (operation.testSupport) {
+      this.missing.set(`test-support:${operation.testSupport}`, reason);
+      throw new NotImplementedError(`the test support "${operation.testSupport}"`, reason);
+    }
+    const area = operation.area ?? operation.key;
+    if (!this.answered.has(area)) this.missing.set(`area:${area}`, reason);
+    throw new NotImplementedError(this.answered.has(area) ? `${operation.key} of the ${area} API` : `the ${area} API`, reason);
   }
 
   private unmet(capabilities: readonly string[]): string | undefined {

@@ -139,6 +139,15 @@ describe('the capability gate', () => {
     assert.equal(next.run ? 'ran' : next.outcome, 'not implemented');
   });
 
+  it('marks only the operation when discovery saw its area answer', () => {
+    const gate = new CapabilityGate({ areas: { vms: { present: true, evidence: 'GET /api/v1/vms without a session answered 401' } }, testSupport: {} });
+    gate.beginScenario([], ['vms']);
+    const summary = contract.describe('GET', '/api/v1/dashboard/summary');
+    assert.equal(summary.area, 'vms');
+    assert.throws(() => gate.checkImplemented(summary, 404), /^NotImplementedError: not implemented: GET \/api\/v1\/dashboard\/summary of the vms API/);
+    assert.deepEqual(gate.beginScenario(['@vm-lifecycle'], ['vms']), { run: true });
+  });
+
   it('reads a documented 404 as "no such resource", and an undocumented 404, 405 or 501 as "no such operation"', () => {
     assert.equal(meansNoSuchOperation(404, ['200', '404']), false);
     assert.equal(meansNoSuchOperation(404, ['200', '4XX']), false);
