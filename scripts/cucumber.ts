@@ -39,9 +39,9 @@ async function main(args: string[]): Promise<number> {
     if (!existsSync(files.messages)) return code;
     try {
       const report = await generateReports(files);
-      console.log(`\nreports: ${files.html} | ${files.json} | ${files.junit} | ${files.conformance}`);
       const conformance = readConformance(files);
-      if (conformance) console.log(`\n${conformanceText(conformance)}\n`);
+      if (conformance) console.log(`\n${conformanceText(conformance)}`);
+      console.log(`\nreports: ${files.html} | ${files.json} | ${files.junit} | ${files.conformance}`);
       for (const line of closingLines(report)) console.log(line);
     } catch (error) {
       console.error(`novacron-spec: could not write the reports: ${(error as Error).message}`);

@@ -23,9 +23,9 @@ async function main(args: string[]): Promise<void> {
       console.log(`merged ${merge.length} runs into ${files.dir}`);
     }
     const report = await generateReports(files);
-    console.log(`reports: ${files.html}, ${files.json}, ${files.junit}, ${files.markdown}, ${files.conformance}`);
     const conformance = readConformance(files);
-    if (conformance) console.log(`\n${conformanceText(conformance)}\n`);
+    if (conformance) console.log(`${conformanceText(conformance)}\n`);
+    console.log(`reports: ${files.html}, ${files.json}, ${files.junit}, ${files.markdown}`);
     for (const line of closingLines(report)) console.log(line);
   } finally {
     release();
