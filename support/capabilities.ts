@@ -176,13 +176,17 @@ export class CapabilityGate {
    * fail at once, unless discovery saw the area answer: then only this operation is missing.
    */
   checkImplemented(operation: OperationInfo, status: number): void {
-    if (!operation.template || !meansNoSuchOperation(status, operation.statuses)) return;
+    if (!operation.template) return;
+    const area = operation.area ?? operation.key;
+    const knownMissing = !operation.testSupport && this.missing.get(`area:${area}`);
+    // A documented 404 of an area the target lacks is no "no such resource" either.
+    if (knownMissing && (NO_SUCH_OPERATION as readonly number[]).includes(status)) throw new NotImplementedError(`the ${area} API`, knownMissing);
+    if (!meansNoSuchOperation(status, operation.statuses)) return;
     const reason = `${operation.key} answered ${status}, which the contract does not document for it: the target has no such operation`;
     if (operation.testSupport) {
       this.missing.set(`test-support:${operation.testSupport}`, reason);
       throw new NotImplementedError(`the test support "${operation.testSupport}"`, reason);
     }
-    const area = operation.area ?? operation.key;
     if (!this.answered.has(area)) this.missing.set(`area:${area}`, reason);
     throw new NotImplementedError(this.answered.has(area) ? `${operation.key} of the ${area} API` : `the ${area} API`, reason);
   }

@@ -28,7 +28,7 @@ const PLACEHOLDER = 'novacron-spec-discovery';
 
 /**
  * Asks the target, without a session and so without side effects, which operations it has: one
- * request per test-support capability and per area of the API. An operation that exists refuses
+ * request per test-support capability, and per area of the API one per read without parameters. An operation that exists refuses
  * the anonymous call (401/403) or answers it; one that does not answers 404, 405 or 501. A first
  * request to a path no NovaCron has tells whether the target routes before it authenticates; when
  * it does not (it answers 401 to anything), every finding is `unknown` and the run finds out as it goes.
@@ -40,7 +40,7 @@ export async function discover(url: string, operations: ContractOperation[] = co
     probe(base, 'GET', '/health'),
     probe(base, 'GET', `/api/v1/${PLACEHOLDER}-no-such-operation`),
     Promise.all([...testSupportCapabilities(operations)].map(async ([name, members]) => [name, await find(base, pick(members))] as const)),
-    Promise.all([...apiAreas(operations)].map(async ([name, members]) => [name, await find(base, pick(members))] as const)),
+    Promise.all([...apiAreas(operations)].map(async ([name, members]) => [name, await findAny(base, readsOf(members))] as const)),
   ]);
   const routesFirst = control.status !== undefined && (NO_SUCH_OPERATION as readonly number[]).includes(control.status);
   const settle = (findings: readonly (readonly [string, Finding])[]): Record<string, Finding> =>
@@ -71,6 +71,20 @@ function pick(operations: ContractOperation[]): ContractOperation {
   const score = (operation: ContractOperation): number =>
     (operation.minimumRole === 'anyone' ? 0 : 4) + (operation.method === 'GET' ? 2 : 0) + (operation.template.includes('{') ? 0 : 1);
   return [...operations].sort((a, b) => score(b) - score(a) || a.key.localeCompare(b.key))[0];
+}
+
+/** An area's reads without path parameters (at least one operation): one that answers is enough to say the area is there. */
+function readsOf(operations: ContractOperation[]): ContractOperation[] {
+  const reads = operations.filter((operation) => operation.method === 'GET' && !operation.template.includes('{'));
+  return reads.length ? reads : [pick(operations)];
+}
+
+async function findAny(base: string, operations: ContractOperation[]): Promise<Finding> {
+  const findings = await Promise.all(operations.map((operation) => find(base, operation)));
+  return findings.find((finding) => finding.present === true) ?? findings.find((finding) => finding.present === 'unknown') ?? {
+    present: false,
+    evidence: findings.length === 1 ? findings[0].evidence : `${findings.length} operations without a session answered 404, 405 or 501, e.g. ${findings[0].evidence}`,
+  };
 }
 
 async function find(base: string, operation: ContractOperation): Promise<Finding> {

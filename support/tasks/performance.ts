@@ -233,6 +233,15 @@ function viewPath(world: NovaWorld, view: DashboardView, index: number): string 
   }
 }
 
+/**
+ * Reads each view once through the API client before loading it: a view the target does not have
+ * fails the scenario as not implemented (the load engine itself only counts answers).
+ */
+async function expectViewsExist(world: NovaWorld, views: readonly DashboardView[]): Promise<void> {
+  const admin = await world.suite.admin();
+  for (const view of views) await admin.get(viewPath(world, view, 0));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Concurrent VM operations
 
@@ -371,6 +380,7 @@ export async function expectNoVmLeft(world: NovaWorld, count: number): Promise<v
 
 export async function loadDashboard(world: NovaWorld, requests: number, concurrency: number, views: readonly DashboardView[] = DASHBOARD_VIEWS): Promise<void> {
   const label = views.length === 1 ? `${views[0]} load` : "dashboard's views load";
+  await expectViewsExist(world, views);
   announce(world, `🔄 ${requests} requests over ${views.length === 1 ? `the ${views[0]}` : `${views.length} dashboard views`} with ${concurrency} concurrent connections...`);
   perf(world).result = await withClient(loadClient(world, concurrency), (client) =>
     new LoadTestRunner().runClosed(({ index }) => client.send({ path: viewPath(world, views[index % views.length], Math.floor(index / views.length)) }), {
@@ -390,6 +400,7 @@ export async function sustainLoad(world: NovaWorld, ratePerSecond: number, state
   const monitor = new ResourceMonitor(await resourceSourceFor(world.suite.apiUrl, METRICS_PATH, { authorization: `Bearer ${world.actor.token}` }));
   await monitor.start();
   const views = DASHBOARD_VIEWS;
+  await expectViewsExist(world, views);
   let result: LoadResult;
   try {
     result = await withClient(loadClient(world, 32), (client) =>
@@ -418,6 +429,7 @@ export async function runConfiguredUserLoad(world: NovaWorld): Promise<void> {
   announce(world, `📊 Load Test Configuration: ${JSON.stringify({ concurrent_users: loadUsers, test_duration: durationMs, ramp_up_time: rampUpMs, think_time: loadThinkTimeMs }, null, 2)}`);
   const tokens = await createLoadAccounts(world, loadUsers);
   const views = DASHBOARD_VIEWS;
+  await expectViewsExist(world, views);
   perf(world).result = await withClient(loadClient(world, loadUsers, null), (client) =>
     new LoadTestRunner({ users: loadUsers, durationMs, rampUpMs, thinkTimeMs: loadThinkTimeMs }).runUsers(
       ({ index, worker }) => client.send({ path: viewPath(world, views[index % views.length], index), headers: { authorization: `Bearer ${tokens[worker]}` } }),

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApiClient } from '../../support/api-client';
 import {
   CapabilityGate,
-  contractOperations,
+  apiAreas,
   meansNoSuchOperation,
   NotImplementedError,
   testSupportCapabilities,
@@ -148,6 +148,14 @@ describe('the capability gate', () => {
     assert.deepEqual(gate.beginScenario(['@vm-lifecycle'], ['vms']), { run: true });
   });
 
+  it('reads even a documented 404 of an area the target lacks as not implemented', () => {
+    const gate = new CapabilityGate({ areas: { accounts: { present: false, evidence: 'GET /api/v1/users without a session answered 404' } }, testSupport: {} });
+    const rateLimit = contract.describe('PUT', '/api/v1/users/u1/rate-limit');
+    assert.ok(rateLimit.statuses.includes('404'));
+    assert.throws(() => gate.checkImplemented(rateLimit, 404), /not implemented: the accounts API \(GET \/api\/v1\/users without a session answered 404\)/);
+    assert.doesNotThrow(() => gate.checkImplemented(rateLimit, 200));
+  });
+
   it('reads a documented 404 as "no such resource", and an undocumented 404, 405 or 501 as "no such operation"', () => {
     assert.equal(meansNoSuchOperation(404, ['200', '404']), false);
     assert.equal(meansNoSuchOperation(404, ['200', '4XX']), false);
@@ -190,8 +198,9 @@ describe('discovery', () => {
     assert.equal(discovery.areas.autoscaling.present, false);
     assert.equal(discovery.areas.vms.present, true);
     assert.match(discovery.areas.vms.evidence, /without a session answered 401/);
-    const requests = 2 + testSupportCapabilities().size + new Set(contractOperations().filter((o) => !o.testSupport).map((o) => o.area)).size;
-    assert.equal(simulationOff.seen.length, requests, 'one request per capability and area, plus /health and the control');
+    const areaReads = [...apiAreas()].reduce((sum, [, members]) => sum + Math.max(1, members.filter((o) => o.method === 'GET' && !o.template.includes('{')).length), 0);
+    assert.equal(simulationOff.seen.length, 2 + testSupportCapabilities().size + areaReads, 'one request per capability and per read of each area, plus /health and the control');
+    assert.ok(simulationOff.seen.every((request) => request.startsWith('GET ') || request.includes('/simulation/')), 'only reads, and test support refused without a session');
     assert.ok(discovery.durationMs < 2000, `took ${discovery.durationMs} ms`);
   });
 
