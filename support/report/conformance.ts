@@ -67,6 +67,8 @@ export interface ConformanceReport {
   capabilities: ConformanceRow[];
   /** Test-support capability -> whether the target offered it, as discovered at start. */
   test_support: Record<string, { offered: boolean | 'unknown'; evidence: string }>;
+  /** On a target of its own: what the run created and did not delete, by kind (empty: nothing); absent when not checked. */
+  left_behind?: Record<string, string[]>;
   scenarios: { capability: string; outcome: ConformanceOutcome; feature: string; name: string; uri: string; line: number; reason?: string }[];
 }
 
@@ -94,7 +96,13 @@ export interface SuiteIdentity {
 }
 
 /** Aggregates a run per capability; conformant when every applicable scenario passed (and at least one did). */
-export function buildConformance(report: RunReport, discovery: Discovery | undefined, suite: SuiteIdentity, date = new Date()): ConformanceReport {
+export function buildConformance(
+  report: RunReport,
+  discovery: Discovery | undefined,
+  suite: SuiteIdentity,
+  date = new Date(),
+  leftBehind?: Record<string, string[]>,
+): ConformanceReport {
   const rows = new Map<string, ConformanceRow>();
   for (const capability of [...CONFORMANCE_CAPABILITIES, OTHER]) {
     rows.set(capability.id, { capability: capability.id, title: capability.title, passed: 0, failed: 0, not_applicable: 0, not_implemented: 0, reasons: [] });
@@ -123,6 +131,7 @@ export function buildConformance(report: RunReport, discovery: Discovery | undef
     suite,
     date: date.toISOString(),
     capabilities,
+    ...(leftBehind ? { left_behind: leftBehind } : {}),
     test_support: Object.fromEntries(Object.entries(discovery?.testSupport ?? {}).map(([name, finding]) => [name, { offered: finding.present, evidence: finding.evidence }])),
     scenarios,
   };
@@ -161,11 +170,21 @@ export function conformanceMarkdown(conformance: ConformanceReport): string {
     ...conformance.capabilities.map((row) => `| ${row.title} | ${row.passed} | ${row.failed} | ${row.not_applicable} | ${row.not_implemented} |`),
     `| **All** | **${summary.passed}** | **${summary.failed}** | **${summary.not_applicable}** | **${summary.not_implemented}** |`,
     ...reasonLines(conformance).map((line) => `\n${line}`),
+    ...[leftBehindLine(conformance)].filter((line) => line !== undefined).map((line) => `\n${line}`),
   ].join('\n');
 }
 
 function reasonLines(conformance: ConformanceReport): string[] {
   return conformance.capabilities.flatMap((row) => row.reasons.map((reason) => `- ${row.title}: ${reason}`));
+}
+
+/** What the run left on a target of its own; undefined when that was not checked (the embedded reference). */
+export function leftBehindLine(conformance: Pick<ConformanceReport, 'left_behind'>): string | undefined {
+  const left = conformance.left_behind;
+  if (!left) return undefined;
+  const kinds = Object.entries(left);
+  if (kinds.length === 0) return 'Left behind on the target: nothing.';
+  return `Left behind on the target: ${kinds.map(([kind, items]) => `${items.length} ${kind} (${items.slice(0, 5).join(', ')}${items.length > 5 ? ', ...' : ''})`).join('; ')}.`;
 }
 
 /** The table as plain text, printed at the end of every run. */
@@ -175,7 +194,7 @@ export function conformanceText(conformance: ConformanceReport): string {
   cells.push(['All', summary.passed, summary.failed, summary.not_applicable, summary.not_implemented].map(String));
   const widths = COLUMNS.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
   const line = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
-  return [`conformance: ${headline(conformance)}`, ...cells.map(line)].join('\n');
+  return [`conformance: ${headline(conformance)}`, ...cells.map(line), ...[leftBehindLine(conformance)].filter((text) => text !== undefined)].join('\n');
 }
 
 /** A page of the HTML report. */
@@ -192,6 +211,7 @@ export function conformanceHtml(conformance: ConformanceReport): string {
 <table>${row(COLUMNS, 'th')}
 ${conformance.capabilities.map((r) => row([r.title, r.passed, r.failed, r.not_applicable, r.not_implemented])).join('\n')}
 ${row(['All', summary.passed, summary.failed, summary.not_applicable, summary.not_implemented], 'th')}</table>
+${leftBehindLine(conformance) ? `<p>${escape(leftBehindLine(conformance)!)}</p>` : ''}
 <h2>Why</h2><ul>${reasonLines(conformance).map((line) => `<li>${escape(line.slice(2))}</li>`).join('') || '<li>Every scenario ran.</li>'}</ul>
 <p>Passed and failed: the scenario ran. Not applicable: it needs test support the target does not offer (never counted against it). Not implemented: the target has no such operation. Conformant: every applicable scenario passed.</p>
 <p><a href="index.html">Back to the report</a></p>

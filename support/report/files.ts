@@ -24,6 +24,8 @@ export interface ReportFiles {
   readonly conformanceHtml: string;
   /** What the run found out at start about the target (support/discovery.ts). */
   readonly discovery: string;
+  /** What a run against a target of its own left behind there (support/leftovers.ts). */
+  readonly leftovers: string;
   /** Held by the run that writes the folder (see ./lock.ts). */
   readonly lock: string;
 }
@@ -45,6 +47,7 @@ export function reportFiles(dir: string): ReportFiles {
     conformance: join(dir, 'conformance.json'),
     conformanceHtml: join(dir, 'html', 'conformance.html'),
     discovery: join(dir, 'target.json'),
+    leftovers: join(dir, 'leftovers.json'),
     lock: join(dir, '.run.lock'),
   };
 }

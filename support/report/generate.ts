@@ -16,7 +16,7 @@ export function runReportFiles(): ReportFiles {
 
 /** Clears the previous run's outputs so a report never mixes two runs or shows a stale one. */
 export function prepareReportsDir(files: ReportFiles = runReportFiles()): void {
-  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit, files.markdown, files.conformance, files.discovery]) rmSync(file, { force: true });
+  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit, files.markdown, files.conformance, files.discovery, files.leftovers]) rmSync(file, { force: true });
   rmSync(files.workers, { recursive: true, force: true });
   mkdirSync(files.workers, { recursive: true });
 }
@@ -72,13 +72,18 @@ export async function generateReports(files: ReportFiles = runReportFiles()): Pr
   Object.assign(report.metrics, endpointFigures(files));
   mkdirSync(dirname(files.json), { recursive: true });
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
-  const conformance = buildConformance(report, readDiscovery(files), suiteIdentity());
+  const conformance = buildConformance(report, readDiscovery(files), suiteIdentity(), new Date(), readLeftovers(files));
   writeFileSync(files.conformance, `${JSON.stringify(conformance, null, 2)}\n`);
   writeFileSync(files.markdown, runMarkdown(report, conformanceTableMarkdown(files)));
   if (existsSync(files.cucumberJson) && readFileSync(files.cucumberJson, 'utf8').trim().startsWith('[')) {
     await writeHtml(report, files, conformance);
   }
   return report;
+}
+
+/** What a run against a target of its own left there; undefined when it was not checked. */
+function readLeftovers(files: ReportFiles): Record<string, string[]> | undefined {
+  return existsSync(files.leftovers) ? (JSON.parse(readFileSync(files.leftovers, 'utf8')) as Record<string, string[]>) : undefined;
 }
 
 /** What the run's coordinator found out about the target at start; undefined for a run from before discovery. */
