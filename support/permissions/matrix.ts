@@ -54,6 +54,11 @@ export function testSupportOf(world: NovaWorld, area: Area): string[] {
   return [...new Set([...needs, ...(FIXTURE_TEST_SUPPORT[area] ?? [])])].sort();
 }
 
+/** The areas of the API (contract tags) the operations of `area` belong to. */
+export function apiAreasOf(world: NovaWorld, area: Area): string[] {
+  return [...new Set(operationsOf(world, area).flatMap((operation) => world.suite.contract.describe(operation.method, operation.template).area ?? []))].sort();
+}
+
 async function send(world: NovaWorld, operation: GuardedOperation, call: Call, token: string | undefined): Promise<ApiResponse> {
   if (call.send) {
     const answer: Answer = await call.send(token);

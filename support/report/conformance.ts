@@ -72,11 +72,14 @@ export interface ConformanceReport {
   scenarios: { capability: string; outcome: ConformanceOutcome; feature: string; name: string; uri: string; line: number; reason?: string }[];
 }
 
+const NOT_IMPLEMENTED_ERROR = new RegExp(`(^|\\s)${NOT_IMPLEMENTED} (the |[A-Z]+ /)`, 'm');
+
 /** A scenario's outcome in conformance terms: skipped is not applicable, a "not implemented:" failure is not implemented. */
 export function outcomeOf(test: Pick<ScenarioResult, 'status' | 'error'>): ConformanceOutcome {
   if (test.status === 'passed') return 'passed';
   if (test.status === 'skipped') return 'not applicable';
-  if (test.error?.trimStart().startsWith(NOT_IMPLEMENTED) || test.error?.includes(`Error: ${NOT_IMPLEMENTED}`)) return 'not implemented';
+  // The error of a NotImplementedError, also when a check quotes it ("what differed: not implemented: the storage API (...)").
+  if (test.error && NOT_IMPLEMENTED_ERROR.test(test.error)) return 'not implemented';
   return 'failed';
 }
 

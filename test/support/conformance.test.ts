@@ -99,7 +99,10 @@ describe('the conformance report', () => {
     assert.equal(outcomeOf({ status: 'passed' }), 'passed');
     assert.equal(outcomeOf({ status: 'skipped' }), 'not applicable');
     assert.equal(outcomeOf({ status: 'failed', error: 'Error: not implemented: the vms API (...)\n    at x' }), 'not implemented');
+    assert.equal(outcomeOf({ status: 'failed', error: 'Error: the limits disagree with the model, after: ...\nwhat differed: not implemented: the storage API (GET /api/v1/storage/tiers without a session answered 404)' }), 'not implemented');
+    assert.equal(outcomeOf({ status: 'failed', error: 'NotImplementedError: not implemented: GET /api/v1/dashboard/summary of the vms API (...)' }), 'not implemented');
     assert.equal(outcomeOf({ status: 'failed', error: 'AssertionError: expected 201, got 404' }), 'failed');
+    assert.equal(outcomeOf({ status: 'failed', error: 'AssertionError: the feature is not implemented: yet' }), 'failed');
     assert.equal(outcomeOf({ status: 'undefined' }), 'failed');
   });
 
