@@ -1,6 +1,6 @@
 import { createAutoscalingModule } from './autoscaling/module';
 import { createConsensusModule } from './consensus/module';
-import { createAuthModule } from './core/auth/module';
+import { createAccountsModule, createAuthModule } from './core/auth/module';
 import { createDashboardModule } from './core/dashboard';
 import { createHealthModule } from './core/health/module';
 import { createRateLimitModule } from './core/rate-limit';
@@ -23,6 +23,7 @@ export const modules: ReferenceModuleFactory[] = [
   createRateLimitModule,
   createHealthModule,
   createAuthModule,
+  createAccountsModule,
   createVmsModule,
   createDashboardModule,
   createStreamModule,

@@ -61,6 +61,8 @@ export interface ReferenceOptions {
   readonly faults: readonly string[];
   readonly timings: Timings;
   readonly simulation: boolean;
+  /** The modules to run (NOVACRON_REF_MODULES); undefined: all of them. The others answer "no such operation". */
+  readonly modules?: readonly string[];
   readonly adminPassword: string;
   readonly rateLimit: RateLimit;
   readonly logLevel: LogLevel;
@@ -82,6 +84,7 @@ export interface ReferenceOverrides {
   /** Merged over NOVACRON_REF_TIMINGS. */
   timings?: Partial<Record<TimingName, number>>;
   simulation?: boolean;
+  modules?: readonly string[];
   adminPassword?: string;
   rateLimit?: RateLimit;
   logLevel?: LogLevel;
@@ -106,6 +109,7 @@ export const OPTION_DEFAULTS = {
   NOVACRON_FAULTS: 'none',
   NOVACRON_REF_TIMINGS: '',
   NOVACRON_REF_SIMULATION: 'on',
+  NOVACRON_REF_MODULES: 'all',
   NOVACRON_REF_ADMIN_PASSWORD: 'novacron-admin',
   NOVACRON_REF_RATE_LIMIT: '100000/60',
   NOVACRON_LOG_LEVEL: 'warn',
@@ -141,6 +145,7 @@ export function parseOptions(env: Env = process.env, overrides: ReferenceOverrid
     faults: parseFaults(overrides.faults ? overrides.faults.join(',') || 'none' : read('NOVACRON_FAULTS')),
     timings: Object.freeze(timings),
     simulation: parseSwitch(overrides.simulation === undefined ? read('NOVACRON_REF_SIMULATION') : overrides.simulation ? 'on' : 'off'),
+    ...parseModules(overrides.modules ? overrides.modules.join(',') : read('NOVACRON_REF_MODULES')),
     adminPassword: parseAdminPassword(overrides.adminPassword ?? read('NOVACRON_REF_ADMIN_PASSWORD')),
     rateLimit: parseRateLimit(overrides.rateLimit ? `${overrides.rateLimit.requests}/${overrides.rateLimit.windowSeconds}` : read('NOVACRON_REF_RATE_LIMIT')),
     logLevel: parseLogLevel(overrides.logLevel ?? read('NOVACRON_LOG_LEVEL')),
@@ -212,6 +217,16 @@ function parseFaults(value: string): string[] {
   } catch (error) {
     throw invalid('NOVACRON_FAULTS', value, `"none" or a comma-separated list of known faults: ${(error as Error).message}`);
   }
+}
+
+/** `all`, or module names separated by commas (checked against reference/modules.ts when the reference starts). */
+function parseModules(value: string): { modules?: readonly string[] } {
+  if (value === 'all') return {};
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.length === 0 || names.some((name) => !/^[a-z][a-z-]*$/.test(name))) {
+    throw invalid('NOVACRON_REF_MODULES', value, '"all" or module names separated by commas, e.g. "health,auth,vms"');
+  }
+  return { modules: Object.freeze([...new Set(names)]) };
 }
 
 function parseSwitch(value: string): boolean {

@@ -14,7 +14,7 @@ import { Router } from './http/router';
 import { createLogger, type Logger } from './log';
 import type { ReferenceContext, ReferenceModule } from './module';
 import { modules as moduleFactories } from './modules';
-import { parseOptions, type ReferenceOptions, type ReferenceOverrides } from './options';
+import { OptionError, parseOptions, type ReferenceOptions, type ReferenceOverrides } from './options';
 import { closeRedis, connectRedis, isRedisUnavailable } from './redis';
 import { Timers } from './timers';
 
@@ -52,6 +52,9 @@ export async function startReference(overrides: ReferenceOverrides = {}, env: No
   };
 
   try {
+    const everyModule = moduleFactories.map((create) => create());
+    checkModuleNames(everyModule);
+    const modules = selectModules(everyModule, options.modules);
     const components = new Components();
     const faults = new FaultSet(options.faults);
     const database = await Database.open({ databaseUrl: options.databaseUrl, schema: options.schema, components, log });
@@ -61,9 +64,8 @@ export async function startReference(overrides: ReferenceOverrides = {}, env: No
     const subscriber = await connectRedis(options.redisUrl, log, 'subscriber');
     closers.push({ what: 'the Redis subscriber', close: () => closeRedis(subscriber) });
 
-    const modules = moduleFactories.map((create) => create());
-    checkModuleNames(modules);
-    await database.migrate(modules);
+    // Every module's tables exist whatever runs, so a module left out changes no other's schema.
+    await database.migrate(everyModule);
 
     const timers = new Timers(log);
     closers.push({ what: 'the timers', close: () => timers.stopAll() });
@@ -121,7 +123,7 @@ export async function startReference(overrides: ReferenceOverrides = {}, env: No
     const port = await listen(server, options.port, options.host);
     closers.push({ what: 'the HTTP server', close: () => closeServer(server, router, log) });
     const url = `http://${displayHost(options.host)}:${port}`;
-    log.info(`listening on ${url} (schema ${options.schema}, faults: ${faults.names.join(', ') || 'none'})`);
+    log.info(`listening on ${url} (schema ${options.schema}, faults: ${faults.names.join(', ') || 'none'}, modules: ${options.modules ? modules.map((module) => module.name).join(', ') : 'all'})`);
     let closing: Promise<void> | undefined;
     return { url, port, options, close: () => (closing ??= closeAll()) };
   } catch (error) {
@@ -135,6 +137,20 @@ function dependencyErrors(error: unknown): HttpError | undefined {
   if (isDatabaseUnavailable(error)) return new HttpError(503, 'the database is unavailable; nothing was changed');
   if (isRedisUnavailable(error)) return new HttpError(503, 'Redis is unavailable; nothing was changed');
   return undefined;
+}
+
+/** Modules that every reference runs: the others' requests pass through them. */
+const ALWAYS_RUN = ['rate-limit'];
+
+/** The modules NOVACRON_REF_MODULES lists (and the core), in start order; all of them when it is unset. */
+export function selectModules(modules: ReferenceModule[], names: readonly string[] | undefined): ReferenceModule[] {
+  if (!names) return modules;
+  const known = modules.map((module) => module.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length) {
+    throw new OptionError(`NOVACRON_REF_MODULES="${names.join(',')}" is not valid: no module named ${unknown.map((name) => `"${name}"`).join(', ')}; expected "all" or some of ${known.join(', ')}`);
+  }
+  return modules.filter((module) => ALWAYS_RUN.includes(module.name) || names.includes(module.name));
 }
 
 function checkModuleNames(modules: ReferenceModule[]): void {

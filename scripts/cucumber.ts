@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../support/config';
+import { conformanceText, readConformance } from '../support/report/conformance';
 import { reportFiles, type ReportFiles } from '../support/report/files';
 import { closingLines, generateReports, prepareReportsDir } from '../support/report/generate';
 import { claimReports, REPORTS_CLAIMED, ReportsBusyError } from '../support/report/lock';
@@ -38,7 +39,9 @@ async function main(args: string[]): Promise<number> {
     if (!existsSync(files.messages)) return code;
     try {
       const report = await generateReports(files);
-      console.log(`\nreports: ${files.html} | ${files.json} | ${files.junit}`);
+      const conformance = readConformance(files);
+      if (conformance) console.log(`\n${conformanceText(conformance)}`);
+      console.log(`\nreports: ${files.html} | ${files.json} | ${files.junit} | ${files.conformance}`);
       for (const line of closingLines(report)) console.log(line);
     } catch (error) {
       console.error(`novacron-spec: could not write the reports: ${(error as Error).message}`);

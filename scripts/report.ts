@@ -1,6 +1,7 @@
 // npm run report: rebuilds the reports of the last run (NOVACRON_REPORTS_DIR) from its message stream.
 // npm run report -- --merge <folder>...: first merges the reports folders of several runs (the shards
 // of a CI run) into it, so that every report covers them all as if they had been one run.
+import { conformanceText, readConformance } from '../support/report/conformance';
 import { closingLines, generateReports, prepareReportsDir, runReportFiles } from '../support/report/generate';
 import { claimReports } from '../support/report/lock';
 import { mergeReportFolders } from '../support/report/merge';
@@ -22,6 +23,8 @@ async function main(args: string[]): Promise<void> {
       console.log(`merged ${merge.length} runs into ${files.dir}`);
     }
     const report = await generateReports(files);
+    const conformance = readConformance(files);
+    if (conformance) console.log(`${conformanceText(conformance)}\n`);
     console.log(`reports: ${files.html}, ${files.json}, ${files.junit}, ${files.markdown}`);
     for (const line of closingLines(report)) console.log(line);
   } finally {

@@ -1,10 +1,12 @@
 // `npm run steps:check`: a dry run in strict mode (no undefined, ambiguous or pending steps), then
 // fails when a step definition is used by no scenario, when an operation of the contract does not
-// declare its lowest role (x-minimum-role), or when the permission matrix cannot call one.
+// declare its lowest role (x-minimum-role), or when the permission matrix cannot call one; and when a
+// test-support operation names no capability (x-test-support) or a feature needs one the contract lacks.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NEEDS_TAG_PREFIX, testSupportCapabilities, testSupportDeclarationProblems } from '../support/capabilities';
 import { loadContractDocument } from '../support/contract';
 import { PROBES } from '../support/permissions/probes';
 import { guardedOperations, minimumRoleProblems } from '../support/permissions/roles';
@@ -35,7 +37,10 @@ try {
   const permissionProblems = permissionMatrixProblems();
   for (const problem of permissionProblems) console.error(problem);
   if (!permissionProblems.length) console.log('every operation of the contract declares its lowest role and is called by the permission matrix');
-  process.exitCode = unused.length || permissionProblems.length ? 1 : 0;
+  const supportProblems = testSupportProblems();
+  for (const problem of supportProblems) console.error(problem);
+  if (!supportProblems.length) console.log('every test-support operation names its capability, and every @needs- tag names one of them');
+  process.exitCode = unused.length || permissionProblems.length || supportProblems.length ? 1 : 0;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -50,4 +55,29 @@ function permissionMatrixProblems(): string[] {
     ...[...operations].filter((key) => !PROBES[key]).map((key) => `permission matrix: no probe calls ${key} (add one in support/permissions/probes)`),
     ...Object.keys(PROBES).filter((key) => !operations.has(key)).map((key) => `permission matrix: the probe "${key}" calls an operation the contract does not have`),
   ];
+}
+
+/** Test-support operations without a capability, and `@needs-` tags naming a capability the contract does not have. */
+function testSupportProblems(): string[] {
+  const declared = testSupportDeclarationProblems().map((problem) => `contract: ${problem}`);
+  const known = [...testSupportCapabilities().keys()];
+  const tagged: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.feature')) {
+        readFileSync(path, 'utf8')
+          .split('\n')
+          .forEach((line, index) => {
+            for (const [tag] of line.matchAll(new RegExp(`${NEEDS_TAG_PREFIX}[\\w-]+`, 'g'))) {
+              const capability = tag.slice(NEEDS_TAG_PREFIX.length);
+              if (!known.includes(capability)) tagged.push(`${path.slice(ROOT.length + 1)}:${index + 1}: ${tag} names no test-support capability of the contract (known: ${known.join(', ')})`);
+            }
+          });
+      }
+    }
+  };
+  walk(join(ROOT, 'features'));
+  return [...declared, ...tagged];
 }

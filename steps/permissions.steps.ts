@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Then, When } from '@cucumber/cucumber';
-import { matrixProblems, matrixTable, tryEveryOperation, type MatrixCell } from '../support/permissions/matrix';
+import { NotImplementedError } from '../support/capabilities';
+import { apiAreasOf, matrixProblems, matrixTable, testSupportOf, tryEveryOperation, type MatrixCell } from '../support/permissions/matrix';
 import type { Area } from '../support/permissions/probe';
 import type { NovaWorld } from '../support/world';
 
@@ -10,10 +11,17 @@ function cells(world: NovaWorld): MatrixCell[] {
   return tried;
 }
 
-When('every role, and someone not signed in, tries every operation on {permission area}', async function (this: NovaWorld, area: Area) {
+When('every role, and someone not signed in, tries every operation on {permission area}', async function (this: NovaWorld, area: Area): Promise<'skipped' | undefined> {
+  const unmet = this.suite.gate.takeUpTestSupport(testSupportOf(this, area));
+  if (unmet) return this.notApplicable(unmet);
+  for (const apiArea of apiAreasOf(this, area)) {
+    const missing = this.suite.gate.lacks(apiArea);
+    if (missing) throw new NotImplementedError(`the ${apiArea} API`, missing);
+  }
   const tried = await tryEveryOperation(this, area);
   this.state.set('permission matrix', tried);
   this.attach(matrixTable(tried), 'text/markdown');
+  return undefined;
 });
 
 Then('each call below the operation\'s lowest role is refused and changes nothing', function (this: NovaWorld) {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { Contract, ContractViolation } from './contract';
+import { Contract, ContractViolation, type OperationInfo } from './contract';
 import { LatencyHistogram, type SerializedHistogram } from './load/histogram';
 import { redact } from './redact';
 
@@ -26,6 +26,10 @@ export interface ApiClientOptions {
    * intermittent failure of the target fails its scenario instead of passing unseen.
    */
   onServerErrorRetried?: (retried: RetriedServerError) => void;
+  /** Told of each request's operation before it is sent; throwing refuses the request. */
+  onRequest?: (operation: OperationInfo) => void;
+  /** Told of each final answer's status before the contract check; throwing fails the request. */
+  onAnswer?: (operation: OperationInfo, status: number) => void;
 }
 
 /** A 5xx answer the client retried instead of returning it. */
@@ -120,7 +124,9 @@ export class ApiClient {
 
   async request<T>(method: HttpMethod, path: string, body?: unknown, { params, retries: retryOverride }: RequestOptions = {}): Promise<ApiResponse<T>> {
     const retries = IDEMPOTENT.has(method) ? (retryOverride ?? this.options.retries ?? 3) : 0;
-    const operation = this.options.contract?.operationName(method, path) ?? `${method} ${path}`;
+    const described = this.options.contract?.describe(method, path);
+    const operation = described?.key ?? `${method} ${path}`;
+    if (described) this.options.onRequest?.(described);
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       const outcome = await this.send(method, path, body, params);
@@ -152,6 +158,7 @@ export class ApiClient {
         await sleep(this.backoff(attempt));
         continue;
       }
+      if (described) this.options.onAnswer?.(described, response.status);
       this.checkContract(method, path, response);
       return {
         status: response.status,

@@ -107,7 +107,7 @@ const DEFAULTS = {
 } as const;
 
 /** Set by the suite's own scripts for the processes they start, not by people. */
-export const INTERNAL_VARIABLES: readonly string[] = ['NOVACRON_TARGET_KIND', 'NOVACRON_ENDPOINT_FIGURES', 'NOVACRON_VERIFY_MESSAGES', 'NOVACRON_REPORTS_CLAIMED'];
+export const INTERNAL_VARIABLES: readonly string[] = ['NOVACRON_TARGET_KIND', 'NOVACRON_ENDPOINT_FIGURES', 'NOVACRON_VERIFY_MESSAGES', 'NOVACRON_REPORTS_CLAIMED', 'NOVACRON_TARGET_DISCOVERY'];
 
 /** Every variable the suite reads, plus the reference's own (reference/options.ts), for the typo guard. */
 export const KNOWN_VARIABLES: readonly string[] = [
@@ -123,6 +123,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'NOVACRON_REF_SCHEMA',
   'NOVACRON_REF_REDIS_PREFIX',
   'NOVACRON_REF_SIMULATION',
+  'NOVACRON_REF_MODULES',
   'NOVACRON_REF_ADMIN_PASSWORD',
   'NOVACRON_REF_RATE_LIMIT',
   'NOVACRON_REF_MAX_BODY_BYTES',

@@ -16,6 +16,19 @@ export interface ContractCheck {
   problems: string[];
 }
 
+/** What the contract says of the operation a request calls. */
+export interface OperationInfo {
+  /** `POST /api/v1/vms/{id}/start`; the bare path when the contract documents none. */
+  key: string;
+  template?: string;
+  /** The test-support capability the operation belongs to (`x-test-support`), e.g. `load-injection`. */
+  testSupport?: string;
+  /** The part of the API it belongs to: its most specific tag other than test-support (`vms`, `migration`...). */
+  area?: string;
+  /** The statuses the contract documents for it (`200`, `4XX`, `default`...). */
+  statuses: string[];
+}
+
 export class ContractViolation extends Error {
   constructor(
     readonly operation: string,
@@ -134,6 +147,22 @@ export class Contract {
     return Object.keys((operation?.responses ?? {}) as Json)
       .filter((status) => /^2\d\d$/.test(status))
       .map(Number);
+  }
+
+  describe(method: string, path: string): OperationInfo {
+    const template = this.templateFor(path);
+    const key = this.operationName(method, path);
+    const operation = template ? (((this.document.paths as Json)[template] as Json)[method.toLowerCase()] as Json | undefined) : undefined;
+    if (!operation) return { key, ...(template ? { template } : {}), statuses: [] };
+    const area = ((operation.tags ?? []) as string[]).filter((tag) => tag !== 'test-support').pop();
+    const testSupport = operation['x-test-support'];
+    return {
+      key,
+      template,
+      ...(typeof testSupport === 'string' ? { testSupport } : {}),
+      ...(area ? { area } : {}),
+      statuses: Object.keys((operation.responses ?? {}) as Json),
+    };
   }
 
   operationName(method: string, path: string): string {

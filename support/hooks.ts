@@ -5,6 +5,7 @@ import type { RetriedServerError } from './api-client';
 import { loadConfig } from './config';
 import { METRICS_MEDIA_TYPE } from './metrics';
 import { canRunAlongside } from './parallel';
+import { conformanceCapabilityOf } from './report/conformance';
 import type { WorkerFigures } from './report/endpoints';
 import { startSuite, stopSuite, suite } from './suite';
 import type { NovaWorld } from './world';
@@ -14,6 +15,15 @@ setParallelCanAssign(canRunAlongside);
 
 BeforeAll({ timeout: 120_000 }, async function () {
   await startSuite();
+});
+
+// First of the Before hooks: a scenario the target cannot run stops here, before any request.
+Before(function (this: NovaWorld, { pickle }) {
+  const tags = pickle.tags.map((tag) => tag.name);
+  const admission = suite().gate.beginScenario(tags, conformanceCapabilityOf(tags).areas);
+  if (admission.run) return undefined;
+  if (admission.outcome === 'not applicable') return this.notApplicable(admission.reason);
+  throw new Error(admission.reason);
 });
 
 Before(function () {

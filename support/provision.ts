@@ -1,4 +1,8 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig } from './config';
+import { DISCOVERY_VARIABLE, discover, type Discovery } from './discovery';
+import { adminToken, leftOver, leftoversLine, takeInventory, type Inventory } from './leftovers';
 import { TestEnvironment } from './environment';
 import { isDryRun, reportFiles } from './report/files';
 import { claimReports, REPORTS_CLAIMED, ReportsBusyError } from './report/lock';
@@ -20,7 +24,42 @@ export async function provisionForRun(env: NodeJS.ProcessEnv, log: (line: string
     process.exit(2);
   }
   Object.assign(env, environment.toEnv());
-  return () => environment.cleanup();
+  const discovery = await discover(env.NOVACRON_API_URL!);
+  env[DISCOVERY_VARIABLE] = JSON.stringify(discovery);
+  const file = reportFiles(config.reportsDir).discovery;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(discovery, null, 2)}\n`);
+  log(discoveryLine(discovery));
+  // On a target of its own the suite checks that the run left nothing behind (the embedded reference is dropped anyway).
+  const apiUrl = env.NOVACRON_API_URL!;
+  const sign = () => adminToken(apiUrl, config.adminUsername, config.adminPassword);
+  const before = config.apiUrl ? await sign().then((token) => (token ? takeInventory(apiUrl, token) : undefined)) : undefined;
+  return async () => {
+    if (before) await checkLeftovers(apiUrl, before, sign, reportFiles(config.reportsDir).leftovers, log);
+    await environment.cleanup();
+  };
+}
+
+async function checkLeftovers(apiUrl: string, before: Inventory, sign: () => Promise<string | undefined>, file: string, log: (line: string) => void): Promise<void> {
+  const token = await sign();
+  if (!token) return log('[target] could not sign in again to see what the run left behind');
+  const left = leftOver(before, await takeInventory(apiUrl, token));
+  writeFileSync(file, `${JSON.stringify(left, null, 2)}\n`);
+  log(leftoversLine(left, Object.keys(before)));
+}
+
+/** One line at start: what the target lacks, so that a run's skipped and not implemented scenarios are expected. */
+export function discoveryLine(discovery: Discovery): string {
+  const absent = (findings: Discovery['areas']) => Object.entries(findings).filter(([, finding]) => finding.present === false).map(([name]) => name);
+  const unknown = Object.values({ ...discovery.areas, ...discovery.testSupport }).filter((finding) => finding.present === 'unknown').length;
+  const missingSupport = absent(discovery.testSupport);
+  const missingAreas = absent(discovery.areas);
+  return (
+    `[target] ${discovery.target.url}${discovery.target.service ? ` ${discovery.target.service}` : ''}${discovery.target.version ? ` ${discovery.target.version}` : ''} (discovered in ${discovery.durationMs} ms): ` +
+    `${missingSupport.length ? `no test support ${missingSupport.join(', ')} (its scenarios are not applicable)` : 'every test support offered'}; ` +
+    `${missingAreas.length ? `no ${missingAreas.join(', ')} API (its scenarios are not implemented)` : 'every area of the API answers'}` +
+    `${unknown ? `; ${unknown} could not be told without a session (the first answers will)` : ''}`
+  );
 }
 
 /**

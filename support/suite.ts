@@ -1,8 +1,10 @@
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import { ApiClient, EndpointMetrics, type RetriedServerError } from './api-client';
+import { CapabilityGate } from './capabilities';
 import { loadConfig, type Config } from './config';
 import { Contract, type ContractViolation } from './contract';
+import { DISCOVERY_VARIABLE, discover, parseDiscovery, type Discovery } from './discovery';
 import { TestEnvironment } from './environment';
 
 /**
@@ -20,13 +22,18 @@ export class Suite {
   readonly contractWarnings: ContractViolation[] = [];
   /** Server errors hidden by retries since the last `takeRetriedServerErrors` (one scenario at a time per process). */
   private retriedServerErrors: RetriedServerError[] = [];
+  /** What the target offers and what the running scenario declared it needs; checks every request. */
+  readonly gate: CapabilityGate;
 
   private constructor(
     readonly config: Config,
     readonly contract: Contract,
     readonly apiUrl: string,
     private readonly ownedEnvironment: TestEnvironment | undefined,
-  ) {}
+    readonly discovery: Discovery,
+  ) {
+    this.gate = new CapabilityGate(discovery);
+  }
 
   static async start(): Promise<Suite> {
     const config = loadConfig();
@@ -40,7 +47,9 @@ export class Suite {
       apiUrl = owned.toEnv().NOVACRON_API_URL;
     }
     if (!apiUrl) throw new Error('the test environment did not provide a NovaCron API URL');
-    return new Suite(loadConfig(), contract, apiUrl, owned);
+    // The run's coordinator discovered the target once for every worker; a process started otherwise asks itself.
+    const discovery = parseDiscovery(process.env[DISCOVERY_VARIABLE]) ?? (await discover(apiUrl));
+    return new Suite(loadConfig(), contract, apiUrl, owned, discovery);
   }
 
   log(line: string): void {
@@ -61,6 +70,8 @@ export class Suite {
       },
       metrics: this.endpointMetrics,
       onServerErrorRetried: (retried) => this.retriedServerErrors.push(retried),
+      onRequest: (operation) => this.gate.checkDeclared(operation),
+      onAnswer: (operation, status) => this.gate.checkImplemented(operation, status),
     });
   }
 

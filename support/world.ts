@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import type { ApiClient, ApiResponse } from './api-client';
+import { NOT_APPLICABLE_DETAIL } from './capabilities';
 import { Ledger } from './ledger';
 import { ScenarioMetrics } from './metrics';
 import { suite, type Suite } from './suite';
@@ -82,6 +83,16 @@ export class NovaWorld extends World {
   /** Why server errors are expected in this scenario, or undefined when they are not. */
   get serverErrorsExpected(): string | undefined {
     return this.outage;
+  }
+
+  /**
+   * Marks the scenario not applicable to this target (the report shows why); its step then
+   * returns 'skipped'. Only for what the scenario's tags cannot say (the permission matrix's areas).
+   */
+  notApplicable(reason: string): 'skipped' {
+    this.metrics.detail(NOT_APPLICABLE_DETAIL, reason);
+    this.log(reason);
+    return 'skipped';
   }
 
   /** Domain state held for the scenario, created on first use. */

@@ -1,3 +1,4 @@
+import { NO_SUCH_OPERATION, NotImplementedError } from './capabilities';
 import WebSocket from 'ws';
 
 export interface StreamMessage<T = Record<string, unknown>> {
@@ -142,6 +143,10 @@ export class EventStream {
       });
       socket.once('unexpected-response', (_request, response) => {
         socket.terminate();
+        if ((NO_SUCH_OPERATION as readonly (number | undefined)[]).includes(response.statusCode)) {
+          reject(new NotImplementedError(`the event stream (${url.pathname})`, `its WebSocket upgrade answered ${response.statusCode}: the target has no such endpoint`));
+          return;
+        }
         reject(new StreamRefused(response.statusCode, `the event stream refused the connection (${response.statusCode})`));
       });
       socket.once('error', (error) => reject(new StreamRefused(undefined, `the event stream could not be reached: ${error.message}`)));

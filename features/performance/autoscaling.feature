@@ -8,6 +8,7 @@ Feature: Auto-scaling under load
     Given I am signed in as an operator
     And a scaling group of 2 machines that may grow to 4
 
+  @needs-load-injection
   Scenario Outline: A busy group grows, and shrinks back when the load falls
     When the members' <resource> use rises to <busy>%
     Then the group decides to scale up because of its <resource> within 5 seconds

@@ -39,6 +39,26 @@ function operationsOf(world: NovaWorld, area: Area): GuardedOperation[] {
   return operations.filter((operation) => PROBES[operation.key].area === area);
 }
 
+/**
+ * Test support the fixtures of an area use beside its operations' own (a simulated cluster to read
+ * from, a member made reachable again before it is removed). The API client refuses any other.
+ */
+const FIXTURE_TEST_SUPPORT: Partial<Record<Area, string[]>> = {
+  consensus: ['sandbox-clusters'],
+  federation: ['federation-reachability'],
+};
+
+/** The test-support capabilities trying every operation of `area` needs: those of its operations and of its fixtures. */
+export function testSupportOf(world: NovaWorld, area: Area): string[] {
+  const needs = operationsOf(world, area).flatMap((operation) => world.suite.contract.describe(operation.method, operation.template).testSupport ?? []);
+  return [...new Set([...needs, ...(FIXTURE_TEST_SUPPORT[area] ?? [])])].sort();
+}
+
+/** The areas of the API (contract tags) the operations of `area` belong to. */
+export function apiAreasOf(world: NovaWorld, area: Area): string[] {
+  return [...new Set(operationsOf(world, area).flatMap((operation) => world.suite.contract.describe(operation.method, operation.template).area ?? []))].sort();
+}
+
 async function send(world: NovaWorld, operation: GuardedOperation, call: Call, token: string | undefined): Promise<ApiResponse> {
   if (call.send) {
     const answer: Answer = await call.send(token);

@@ -18,6 +18,14 @@ export interface ReportFiles {
   /** Per-worker endpoint figures, merged into the JSON report. */
   readonly workers: string;
   readonly faults: string;
+  /** The conformance report (its schema: contract/conformance.schema.json). */
+  readonly conformance: string;
+  /** The conformance report's page of the HTML report. */
+  readonly conformanceHtml: string;
+  /** What the run found out at start about the target (support/discovery.ts). */
+  readonly discovery: string;
+  /** What a run against a target of its own left behind there (support/leftovers.ts). */
+  readonly leftovers: string;
   /** Held by the run that writes the folder (see ./lock.ts). */
   readonly lock: string;
 }
@@ -36,6 +44,10 @@ export function reportFiles(dir: string): ReportFiles {
     dryRun: join(dir, 'dry-run'),
     workers: join(dir, 'workers'),
     faults: join(dir, 'faults'),
+    conformance: join(dir, 'conformance.json'),
+    conformanceHtml: join(dir, 'html', 'conformance.html'),
+    discovery: join(dir, 'target.json'),
+    leftovers: join(dir, 'leftovers.json'),
     lock: join(dir, '.run.lock'),
   };
 }

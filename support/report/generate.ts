@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import type * as messages from '@cucumber/messages';
 import { describeConfig, getConfig, loadConfig } from '../config';
 import { mergeEndpointFigures, type WorkerFigures } from './endpoints';
-import { conformanceTableMarkdown } from './conformance';
+import type { Discovery } from '../discovery';
+import { buildConformance, conformanceHtml, conformanceTableMarkdown, suiteIdentity, type ConformanceReport } from './conformance';
 import { reportFiles, type ReportFiles } from './files';
 import { runMarkdown } from './markdown';
 import { buildReport, closingLines, firstLine, type RunReport } from './summary';
@@ -15,7 +16,7 @@ export function runReportFiles(): ReportFiles {
 
 /** Clears the previous run's outputs so a report never mixes two runs or shows a stale one. */
 export function prepareReportsDir(files: ReportFiles = runReportFiles()): void {
-  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit, files.markdown]) rmSync(file, { force: true });
+  for (const file of [files.messages, files.cucumberJson, files.usage, files.json, files.junit, files.markdown, files.conformance, files.discovery, files.leftovers]) rmSync(file, { force: true });
   rmSync(files.workers, { recursive: true, force: true });
   mkdirSync(files.workers, { recursive: true });
 }
@@ -71,14 +72,26 @@ export async function generateReports(files: ReportFiles = runReportFiles()): Pr
   Object.assign(report.metrics, endpointFigures(files));
   mkdirSync(dirname(files.json), { recursive: true });
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  const conformance = buildConformance(report, readDiscovery(files), suiteIdentity(), new Date(), readLeftovers(files));
+  writeFileSync(files.conformance, `${JSON.stringify(conformance, null, 2)}\n`);
   writeFileSync(files.markdown, runMarkdown(report, conformanceTableMarkdown(files)));
   if (existsSync(files.cucumberJson) && readFileSync(files.cucumberJson, 'utf8').trim().startsWith('[')) {
-    await writeHtml(report, files);
+    await writeHtml(report, files, conformance);
   }
   return report;
 }
 
-async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
+/** What a run against a target of its own left there; undefined when it was not checked. */
+function readLeftovers(files: ReportFiles): Record<string, string[]> | undefined {
+  return existsSync(files.leftovers) ? (JSON.parse(readFileSync(files.leftovers, 'utf8')) as Record<string, string[]>) : undefined;
+}
+
+/** What the run's coordinator found out about the target at start; undefined for a run from before discovery. */
+export function readDiscovery(files: ReportFiles): Discovery | undefined {
+  return existsSync(files.discovery) ? (JSON.parse(readFileSync(files.discovery, 'utf8')) as Discovery) : undefined;
+}
+
+async function writeHtml(report: RunReport, files: ReportFiles, conformance: ConformanceReport): Promise<void> {
   const jsonDir = join(files.dir, '.html-input');
   rmSync(jsonDir, { recursive: true, force: true });
   mkdirSync(jsonDir, { recursive: true });
@@ -99,6 +112,7 @@ async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
       title: 'Run',
       data: [
         { label: 'Target', value: env.target },
+        { label: 'Conformance', value: `<a href="conformance.html">${conformance.verdict}</a>: ${conformance.summary.passed} passed, ${conformance.summary.failed} failed, ${conformance.summary.not_applicable} not applicable, ${conformance.summary.not_implemented} not implemented` },
         { label: 'Scenarios', value: `${tests.passed} passed${tests.flaky ? ` (${tests.flaky} flaky)` : ''}, ${tests.failed} failed${tests.skipped ? `, ${tests.skipped} skipped` : ''}` },
         ...flakyRows(report),
         { label: 'Duration', value: `${(duration.total / 1000).toFixed(1)} s` },
@@ -111,6 +125,7 @@ async function writeHtml(report: RunReport, files: ReportFiles): Promise<void> {
     },
   });
   rmSync(jsonDir, { recursive: true, force: true });
+  writeFileSync(files.conformanceHtml, conformanceHtml(conformance));
 }
 
 /** One row per scenario that passed only on a retry (the cucumber JSON the page is built from shows only the last attempt). */

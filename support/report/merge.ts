@@ -247,6 +247,9 @@ export function mergeReportFolders(folders: readonly string[], into: ReportFiles
     if (!existsSync(files.workers)) return;
     for (const file of readdirSync(files.workers).filter((name) => name.endsWith('.json'))) copyFileSync(join(files.workers, file), join(into.workers, `run${index + 1}-${file}`));
   });
+  // The shards tested one target: the first one's discovery stands for all (the conformance report's target).
+  const discovered = runs.find(({ files }) => existsSync(files.discovery));
+  if (discovered) copyFileSync(discovered.files.discovery, into.discovery);
   return warnings;
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { NotImplementedError, STAND_IN_DETAIL } from '../capabilities';
 import type { Actor, NovaWorld, Role } from '../world';
 import { expectStatus } from './expect';
 import type { Session } from './sessions';
@@ -23,7 +24,16 @@ export async function createUser(world: NovaWorld, username: string, role: Role)
 export async function signInAs(world: NovaWorld, role: Role, { expiresInSeconds }: { expiresInSeconds?: number } = {}): Promise<Actor> {
   const existing = world.actors.get(role);
   if (existing && expiresInSeconds === undefined) return (world.me = existing);
-  const { id: userId, username, password } = await createUser(world, world.unique(role), role);
+  const noUsersApi = world.suite.gate.lacks('accounts');
+  if (noUsersApi) return standIn(world, role, noUsersApi, expiresInSeconds);
+  let account: { id: string; username: string; password: string };
+  try {
+    account = await createUser(world, world.unique(role), role);
+  } catch (error) {
+    if (!(error instanceof NotImplementedError)) throw error;
+    return standIn(world, role, world.suite.gate.lacks('accounts') ?? error.message, expiresInSeconds);
+  }
+  const { id: userId, username, password } = account;
   const session = await login(world, username, password, expiresInSeconds);
   const actor: Actor = {
     role,
@@ -34,6 +44,24 @@ export async function signInAs(world: NovaWorld, role: Role, { expiresInSeconds 
     refreshToken: session.refreshToken,
     api: world.suite.client(session.token),
   };
+  world.actors.set(role, actor);
+  world.me = actor;
+  return actor;
+}
+
+/**
+ * On a target without a users API the configured administrator signs in for the scenario's
+ * administrator and operator (the report says so); a scenario that needs a viewer is not implemented.
+ */
+async function standIn(world: NovaWorld, role: Role, why: string, expiresInSeconds: number | undefined): Promise<Actor> {
+  if (role === 'viewer') throw new NotImplementedError('the accounts API', `the scenario needs a viewer and the target has no users API to create one: ${why}`);
+  const { adminUsername: username, adminPassword: password } = world.suite.config;
+  const session = await login(world, username, password, expiresInSeconds);
+  if (role !== 'admin') {
+    world.metrics.detail(STAND_IN_DETAIL, `the administrator played the ${role} (the target has no users API to create one: ${why})`);
+    world.log(`signed in as the administrator ${username} for the ${role}: the target has no users API (${why})`);
+  }
+  const actor: Actor = { role, username, password, userId: session.user.id, token: session.token, refreshToken: session.refreshToken, api: world.suite.client(session.token) };
   world.actors.set(role, actor);
   world.me = actor;
   return actor;

@@ -222,6 +222,19 @@ function bindVm(world: NovaWorld): (name: string, index: number) => string {
   };
 }
 
+/**
+ * Reads each of a profile's requests once through the API client before loading them: a view the
+ * target does not have fails the scenario as not implemented (the load engine itself only counts answers).
+ */
+async function expectRequestsExist(world: NovaWorld, profile: LoadProfile): Promise<void> {
+  const admin = await world.suite.admin();
+  const bind = bindVm(world);
+  for (const request of profile.requests) {
+    if ((request.method ?? 'GET') !== 'GET') continue;
+    await admin.get(request.path.replace(/\{(\w+)\}/g, (_, name: string) => bind(name, 0)));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Concurrent VM operations
 
@@ -373,6 +386,7 @@ interface ProfileRunOptions {
 
 /** Runs a dashboard load profile against the target: the summary, metrics and charts of any shape of load. */
 export async function runDashboardProfile(world: NovaWorld, profile: LoadProfile, options: ProfileRunOptions): Promise<void> {
+  await expectRequestsExist(world, profile);
   const { executor } = profile;
   const users = executor.kind === 'constant-users' ? executor.users : executor.kind === 'ramping-users' ? Math.ceil(Math.max(executor.startUsers, ...executor.stages.map((s) => s.target))) : undefined;
   const connections = options.connections ?? users ?? 32;

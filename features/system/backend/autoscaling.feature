@@ -10,6 +10,7 @@ Feature: Autoscaling of virtual machine groups
   Background:
     Given I am signed in as an operator
 
+  @needs-load-injection
   Scenario: Sustained high CPU grows the group
     Given I follow the real-time event stream
     And a scaling group "web" with this policy:
@@ -24,6 +25,7 @@ Feature: Autoscaling of virtual machine groups
     And the scale-up of "web" is announced on the event stream
     And the history of the new machine in "web" records the scale-up
 
+  @needs-load-injection
   Scenario: Sustained memory pressure grows the group
     Given a scaling group "cache" with this policy:
       | size              | 1 to 3 machines        |
@@ -35,6 +37,7 @@ Feature: Autoscaling of virtual machine groups
     When the members of "cache" run at 50% CPU and 92% memory
     Then "cache" grows to 2 machines within 2 seconds, because of its memory
 
+  @needs-load-injection
   Scenario: Sustained low load shrinks the group to its minimum and no further
     Given a scaling group "batch" with this policy:
       | size              | 2 to 4 machines, starting with 4 |
@@ -47,6 +50,7 @@ Feature: Autoscaling of virtual machine groups
     And "batch" stays at 2 machines for 3 seconds
     And every decision of "batch" was to shrink
 
+  @needs-load-injection
   Scenario: The group never grows past its maximum
     Given a scaling group "api" with this policy:
       | size              | 1 to 2 machines        |
@@ -58,6 +62,7 @@ Feature: Autoscaling of virtual machine groups
     Then "api" grows to 2 machines within 3 seconds
     And "api" stays at 2 machines for 3 seconds
 
+  @needs-load-injection
   Scenario: Load between the thresholds leaves the group alone
     Given a scaling group "steady" with this policy:
       | size              | 1 to 3 machines, starting with 2 |
@@ -69,6 +74,7 @@ Feature: Autoscaling of virtual machine groups
     Then "steady" stays at 2 machines for 4 seconds
     And "steady" made no scaling decision
 
+  @needs-load-injection
   Scenario: No second decision inside the cooldown
     Given a scaling group "burst" with this policy:
       | size              | 1 to 5 machines        |
@@ -81,6 +87,7 @@ Feature: Autoscaling of virtual machine groups
     And "burst" decides nothing more until 3 seconds after that
     And "burst" grows again within 2 seconds once the cooldown is over
 
+  @needs-load-injection
   Scenario: A spike shorter than the evaluation window does not scale the group
     Given a scaling group "spiky" with this policy:
       | size              | 1 to 3 machines        |
@@ -92,6 +99,6 @@ Feature: Autoscaling of virtual machine groups
     When the members of "spiky" spike to 95% CPU for 0.4 seconds
     Then "spiky" stays at 1 machine for 3 seconds
 
-  @model @simulation @exclusive
+  @model @simulation @exclusive @needs-load-injection
   Scenario: Any sequence of operations keeps every group within its policy and every view of it consistent
     Then any sequence of group creations, loads, lost members, refusals and deletions moves each group only as its policy says and keeps every group's details, lists, decisions, members, their histories and the event stream in agreement with what was done

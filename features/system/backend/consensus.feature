@@ -1,4 +1,4 @@
-@system @backend @consensus
+@system @backend @consensus @needs-sandbox-clusters
 Feature: Consensus among the control-plane nodes
   As a platform engineer whose workloads depend on NovaCron's control plane
   I want its nodes to agree on a single leader and a single history of changes, whatever the network does
@@ -16,6 +16,7 @@ Feature: Consensus among the control-plane nodes
     And every node follows that leader
     And the same node keeps the lead for 2 seconds while the network is healthy
 
+  @needs-node-failure
   Scenario: A new leader takes over when the leader fails
     Given a control-plane cluster of 3 nodes with a leader
     When the leader fails
@@ -31,6 +32,7 @@ Feature: Consensus among the control-plane nodes
       | node-3 | owner   | team-a  |
     Then every node reads the same settings within 1 second
 
+  @needs-partitions
   Scenario: A minority partition cannot commit
     Given a control-plane cluster of 3 nodes with a leader
     When the network cuts the leader off from the other nodes
@@ -41,6 +43,7 @@ Feature: Consensus among the control-plane nodes
     And the network heals
     Then every node reads "mode" as "whole" within 2 seconds
 
+  @needs-partitions
   Scenario: No acknowledged write is lost when a partition heals
     Given a control-plane cluster of 3 nodes with a leader
     When the network cuts a follower off from the other nodes
@@ -49,6 +52,7 @@ Feature: Consensus among the control-plane nodes
     And the network heals
     Then every node holds every acknowledged write within 2 seconds
 
+  @needs-node-failure
   Scenario: Writes are refused without quorum and nothing is half-applied
     Given a control-plane cluster of 3 nodes with a leader
     When both followers fail
@@ -60,6 +64,7 @@ Feature: Consensus among the control-plane nodes
     Then the cluster accepts writes again within 3 seconds
     And once the nodes agree, no node reads a value for "quorum"
 
+  @needs-node-failure
   Scenario: A restarted node catches up
     Given a control-plane cluster of 3 nodes with a leader
     When a follower fails
@@ -68,6 +73,7 @@ Feature: Consensus among the control-plane nodes
     Then the restarted node reads all 5 settings within 2 seconds
     And every node holds every acknowledged write within 2 seconds
 
+  @needs-link-faults @needs-node-failure
   Scenario: Leadership stays unique on a slow, lossy network
     Given a control-plane cluster of 5 nodes with a leader
     When every link delays messages by 100 ms and loses 10% of them
@@ -75,7 +81,7 @@ Feature: Consensus among the control-plane nodes
     And every link is healthy again
     Then the cluster accepts writes again within 3 seconds
 
-  @simulation @history
+  @simulation @history @needs-link-faults @needs-node-failure @needs-partitions
   Scenario: Under any schedule of partitions, crashes and lossy links the acknowledged history holds
     Given a control-plane cluster of 3 nodes with a leader
     When 3 clients write and read settings through any node for 6 seconds while the network and the nodes fail at random

@@ -15,7 +15,7 @@ Feature: System health
     When anyone checks the system health without signing in
     Then the load balancer check and the detailed health view give the same status
 
-  @simulation @exclusive
+  @simulation @exclusive @needs-component-failure
   Scenario Outline: A failed component shows in the health, which recovers without a restart
     Given the <component> has failed
     Then within 2 seconds the system is <overall> and the <component> is reported as unhealthy
@@ -30,7 +30,7 @@ Feature: System health
       | database  | unhealthy |
       | consensus | degraded  |
 
-  @simulation @exclusive
+  @simulation @exclusive @needs-component-failure
   Scenario: While the database is down, changes are refused and nothing is half-written
     Given I am signed in as an operator
     And the database has failed

@@ -9,5 +9,6 @@ Feature: Any sequence of federation operations keeps every member consistent
   Background:
     Given I am signed in as an operator
 
+  @needs-federation-reachability
   Scenario: Any sequence of federation operations places every machine by the rules and keeps every view consistent
     Then any sequence of peers joining and leaving, machines requested through and onto any member, members going away and coming back, refusals and deletions places every machine where the placement rules say and keeps every member's records, figures, lists and the federation status in agreement with what was done

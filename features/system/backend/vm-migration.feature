@@ -38,6 +38,7 @@ Feature: Live migration of virtual machines
     When I migrate "svc-4" to node-2 and wait until it completes
     Then the history of "svc-4" shows the migration from node-1 to node-2 starting and then completing
 
+  @needs-load-injection
   Scenario: A migrated machine keeps reporting its usage
     Given a running virtual machine "calc-2" with 1024 MB of memory on node-1
     And "calc-2" is kept at 60% CPU and 40% memory use

@@ -41,8 +41,8 @@ const AUTH_MIGRATIONS = [
 ];
 
 /**
- * Sign-in (`/api/auth/*`) and user management (`/api/v1/users`, admin only). The services
- * (`ctx.auth`, `ctx.users`) are part of the core context, since every module checks tokens.
+ * Sign-in (`/api/auth/*`). The services (`ctx.auth`, `ctx.users`) are part of the core context,
+ * since every module checks tokens; the users API is the `accounts` module below.
  */
 export function createAuthModule(): ReferenceModule {
   return {
@@ -63,7 +63,16 @@ export function createAuthModule(): ReferenceModule {
         if (!user) throw new HttpError(401, "the token's user no longer exists");
         return users.toPublic(user);
       });
+    },
+  };
+}
 
+/** User management (`/api/v1/users`, admin only): a module of its own, so a reference can run without it (NOVACRON_REF_MODULES). */
+export function createAccountsModule(): ReferenceModule {
+  return {
+    name: 'accounts',
+    register(router: Router, ctx: ReferenceContext) {
+      const { users } = ctx;
       router.post('/api/v1/users', async (request) => {
         ctx.auth.requireRole(request, 'admin');
         const input = validateNewUser(request.body, CORE_FAULTS.on(ctx.faults).userValidationStopsAtFirst);
