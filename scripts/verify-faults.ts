@@ -12,10 +12,9 @@
 //                                                run must pass every time
 //
 // Fault runs go to scripts/fault-runner.ts processes, one per lane, which load the step
-// definitions once and then take fault after fault, the longest first (by the durations of the
-// last full run in scripts/fault-durations.json; a full run writes reports/faults/durations.json).
+// definitions once and then take fault after fault.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as messages from '@cucumber/messages';
 import { FAULT_CATALOG as FAULTS, type FaultDefinition } from '../reference/faults';
@@ -29,7 +28,6 @@ import { claimReports, REPORTS_CLAIMED } from '../support/report/lock';
 
 const ROOT = join(__dirname, '..');
 const CUCUMBER = join(ROOT, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
-const DURATIONS = join(ROOT, 'scripts', 'fault-durations.json');
 
 interface Options {
   reuseClean: boolean;
@@ -230,24 +228,6 @@ async function inLanes<T, R>(items: readonly T[], lanes: number, work: (item: T,
   return results;
 }
 
-/**
- * How long each fault's run took last time it was measured (scripts/fault-durations.json, a copy
- * of reports/faults/durations.json from a full run); a fault not listed is assumed to take the median.
- */
-function expectedSeconds(faults: readonly FaultDefinition[]): (fault: string) => number {
-  let known: Record<string, number> = {};
-  if (existsSync(DURATIONS)) {
-    try {
-      known = JSON.parse(readFileSync(DURATIONS, 'utf8')) as Record<string, number>;
-    } catch (error) {
-      console.warn(`ignoring ${DURATIONS} (${(error as Error).message}): fault runs go in catalog order`);
-    }
-  }
-  const listed = faults.map((f) => known[f.name]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
-  const median = listed.length > 0 ? listed[Math.floor(listed.length / 2)] : 0;
-  return (fault) => (typeof known[fault] === 'number' ? known[fault] : median);
-}
-
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const config = getConfig();
@@ -283,11 +263,7 @@ async function verify(options: Options, files: ReportFiles): Promise<number> {
   console.log(
     `\n${selected.length} faults${repeated ? `, ${options.repeat} runs each` : ''}, ${options.concurrency} runs at a time (each run's messages and reference.log: ${runsDir}/<fault>${repeated ? '/<run>' : ''}):`,
   );
-  // Longest runs first, so the lanes finish together instead of waiting for a long run started last.
-  const expected = expectedSeconds(selected);
-  const jobs = [...selected]
-    .sort((a, b) => expected(b.name) - expected(a.name))
-    .flatMap((fault) => Array.from({ length: options.repeat }, (_, i) => ({ fault, run: i + 1 })));
+  const jobs = selected.flatMap((fault) => Array.from({ length: options.repeat }, (_, i) => ({ fault, run: i + 1 })));
   const finished = new Map<string, FaultRun[]>();
   const outcomes: FaultOutcome[] = [];
   await inLanes(
@@ -305,11 +281,6 @@ async function verify(options: Options, files: ReportFiles): Promise<number> {
     },
   );
   outcomes.sort((a, b) => selected.findIndex((f) => f.name === a.fault) - selected.findIndex((f) => f.name === b.fault));
-
-  if (!options.only && !repeated) {
-    const seconds = Object.fromEntries(outcomes.map((o) => [o.fault, Math.round(o.runs[0].seconds * 10) / 10]));
-    writeFileSync(join(outDir, 'durations.json'), `${JSON.stringify(seconds, null, 2)}\n`);
-  }
 
   const covered = new Set(FAULTS.flatMap((f) => f.scenarios));
   const uncovered = options.only ? [] : names.filter((name) => !covered.has(name));

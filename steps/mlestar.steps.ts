@@ -416,7 +416,7 @@ Then('the model of the true labels beats chance on the held-back rows, while the
   relations.expectChanceRelations(this);
 });
 
-Then('no report claims more on its held-out rows than its model shows on the held-back rows or on its own training rows', function (this: NovaWorld) {
+Then("each report's held-out accuracy agrees with what its model shows on the held-back rows, and claims no more than it scores on its own training rows", function (this: NovaWorld) {
   relations.expectReportsNoBetterThanMeasured(this);
 });
 

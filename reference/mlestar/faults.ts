@@ -99,7 +99,7 @@ export const MLESTAR_FAULTS = defineFaults({
   metricsNotComputed: {
     name: 'mlestar-metrics-not-computed',
     description: 'The evaluation reports each metric target as the achieved value instead of the metric computed from the held-out predictions.',
-    scenarios: [S.evaluation, S.frameworks, S.failureStops],
+    scenarios: [S.evaluation, S.frameworks, S.failureStops, S.relations],
   },
   tensorflowOneEpoch: {
     name: 'mlestar-tensorflow-one-epoch',

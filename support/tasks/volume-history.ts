@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { sleep } from '../api-client';
 import { checkRegisterHistory, type RegisterOperation, type RegisterRead } from '../invariants/register-history';
 import { seeded } from '../invariants/seeded';
 import type { NovaWorld } from '../world';
@@ -351,8 +352,4 @@ async function readAll(world: NovaWorld, alias: string): Promise<Buffer> {
   const response = await world.actor.api.get<{ data: string }>(`/api/v1/storage/volumes/${volumeNamed(world, alias).id}/data`);
   expectStatus(response, 200, `reading every byte of "${alias}"`);
   return Buffer.from(response.data.data, 'base64');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
