@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { startReference } from './server';
 
 /**
@@ -31,6 +32,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  recordMutantCoverage(process.env.STRYKER_MUTANT_COVERAGE_FILE);
+}
+
+/**
+ * Mutation testing (`npm run mutation`): StrykerJS's instrumented code counts which mutants ran;
+ * written at exit so the test runner knows which scenarios can notice each mutant.
+ */
+function recordMutantCoverage(file: string | undefined): void {
+  if (!file) return;
+  process.on('exit', () => {
+    const coverage = (globalThis as { __stryker__?: { mutantCoverage?: unknown } }).__stryker__?.mutantCoverage;
+    writeFileSync(file, JSON.stringify(coverage ?? { static: {}, perTest: {} }));
+  });
 }
 
 function firstLine(error: unknown): string {

@@ -1,12 +1,13 @@
 // `npm run mutation -- <domain> [<domain> ...]`: mutation testing of the embedded reference with
 // StrykerJS. Each mutant of the domain's reference modules is switched on in turn (the reference
 // process reads __STRYKER_ACTIVE_MUTANT__ from the environment the suite's launcher passes on) and
-// the domain's features run against it; a mutant the features do not notice survives.
+// the domain's scenarios that reach it run against it (scripts/mutation-runner.ts); a mutant the
+// features do not notice survives.
 //
 //   npm run mutation -- --list              the domains, their modules and features
 //   npm run mutation -- network             one domain (incremental: only what changed is tested again)
 //   npm run mutation -- network --force     every mutant again
-//   npm run mutation -- vms --concurrency 1 feature runs at a time (default 2)
+//   npm run mutation -- vms --concurrency 1 mutants at a time (default 2)
 //
 // Results: reports/mutation/<domain>/index.html (Stryker's report), mutation.json and summary.json;
 // the incremental state is kept in mutation/<domain>.incremental.json (committed, so that a fresh
@@ -14,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { FEATURES_VARIABLE } from './mutation-runner';
 
 const ROOT = join(__dirname, '..');
 
@@ -94,20 +96,13 @@ function parseArgs(argv: string[]): Options | 'list' {
 /** The Stryker configuration of one domain's run. */
 export function strykerConfig(name: string, domain: MutationDomain, options: { concurrency: number; force: boolean }): Record<string, unknown> {
   const out = `reports/mutation/${name}`;
-  // Each feature run has a reports folder of its own ($$: the pid of its shell), since runs refuse
-  // to share one; ci mode keeps load durations short.
-  const command = [
-    'NOVACRON_TEST_MODE=ci',
-    'NOVACRON_REPORTS_DIR=reports/run-$$',
-    'npm run cucumber --silent --',
-    ...domain.features,
-    '--format progress',
-  ].join(' ');
   return {
     $schema: '../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
-    testRunner: 'command',
-    commandRunner: { command },
-    coverageAnalysis: 'off',
+    // Cucumber in Stryker's worker processes (scripts/mutation-runner.ts): a mutant runs only the
+    // scenarios that reach it, against a reference started with it on, up to the first failure.
+    plugins: [join(__dirname, 'mutation-runner.mjs')],
+    testRunner: 'novacron-cucumber',
+    coverageAnalysis: 'perTest',
     mutate: domain.mutate,
     concurrency: options.concurrency,
     incremental: true,
@@ -138,9 +133,6 @@ interface MutantRecord {
   location: { start: { line: number; column: number } };
 }
 
-/** What a feature run says when it could not run at all: its failure is no kill. */
-const NOT_RUN = /is being written by another run|novacron-spec: (?:PostgreSQL|Redis) /;
-
 export interface MutationSummary {
   domain: string;
   date: string;
@@ -150,9 +142,8 @@ export interface MutationSummary {
   survived: number;
   timedOut: number;
   noCoverage: number;
+  /** Mutants whose run could not run (PostgreSQL did not answer, say): no verdict, left out of the score. */
   errors: number;
-  /** "Killed" by a run that could not run (e.g. refused to share a reports folder): not a kill. */
-  unrun: number;
   /** (killed + timed out) / (every mutant that ran), in percent. */
   score: number;
   seconds: number;
@@ -163,8 +154,7 @@ export interface MutationSummary {
 export function summarize(domain: string, report: { files: Record<string, { mutants: MutantRecord[] }> }, meta: { date: string; commit: string; seconds: number }): MutationSummary {
   const entries = Object.entries(report.files).flatMap(([file, { mutants }]) => mutants.map((mutant) => ({ file, mutant })));
   const count = (status: MutantRecord['status']) => entries.filter((e) => e.mutant.status === status).length;
-  const unrun = entries.filter((e) => e.mutant.status === 'Killed' && NOT_RUN.test(e.mutant.statusReason ?? '')).length;
-  const killed = count('Killed') - unrun;
+  const killed = count('Killed');
   const timedOut = count('Timeout');
   const survived = count('Survived');
   const noCoverage = count('NoCoverage');
@@ -179,7 +169,6 @@ export function summarize(domain: string, report: { files: Record<string, { muta
     timedOut,
     noCoverage,
     errors,
-    unrun,
     score: ran === 0 ? 0 : Math.round(((killed + timedOut) / ran) * 1000) / 10,
     survivors: entries
       .filter((e) => e.mutant.status === 'Survived')
@@ -187,26 +176,22 @@ export function summarize(domain: string, report: { files: Record<string, { muta
   };
 }
 
-/**
- * Keeps the committed incremental state small: each mutant's reason is cut down to the lines that
- * say what failed (Stryker keeps a whole feature run's output there).
- */
+/** Keeps the committed incremental state small: each mutant's reason is cut down to its first lines. */
 export function compactIncrementalFile(file: string): void {
   if (!existsSync(file)) return;
   const state = JSON.parse(readFileSync(file, 'utf8')) as { files?: Record<string, { mutants?: MutantRecord[] }> };
   for (const entry of Object.values(state.files ?? {})) {
     for (const mutant of entry.mutants ?? []) {
       if (mutant.statusReason === undefined) continue;
-      const telling = mutant.statusReason.split('\n').filter((line) => /✖|Error|differed|refused|is being written/.test(line));
-      mutant.statusReason = telling.slice(0, 3).join('\n').slice(0, 400);
+      mutant.statusReason = mutant.statusReason.split('\n').slice(0, 3).join('\n').slice(0, 400);
     }
   }
   writeFileSync(file, `${JSON.stringify(state)}\n`);
 }
 
-function run(command: string, args: string[]): Promise<number> {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env });
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 1));
   });
@@ -238,7 +223,10 @@ async function main(): Promise<number> {
     writeFileSync(configFile, `${JSON.stringify(strykerConfig(name, MUTATION_DOMAINS[name], parsed), null, 2)}\n`);
     console.log(`mutation testing of ${name}: ${MUTATION_DOMAINS[name].mutate.join(' ')} against ${MUTATION_DOMAINS[name].features.length} feature file(s)`);
     const started = performance.now();
-    const code = await run(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', relative(ROOT, configFile)]);
+    const code = await run(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', relative(ROOT, configFile)], {
+      ...process.env,
+      [FEATURES_VARIABLE]: MUTATION_DOMAINS[name].features.join(','),
+    });
     const reportFile = join(out, 'mutation.json');
     if (code !== 0 || !existsSync(reportFile)) {
       console.error(`mutation: Stryker stopped (exit code ${code}) before it reported on ${name}; its log is above`);
@@ -256,8 +244,8 @@ async function main(): Promise<number> {
       `${name}: ${summary.mutants} mutants, ${summary.killed} killed, ${summary.survived} survived, ${summary.timedOut} timed out, ${summary.noCoverage} not run, score ${summary.score}% (${summary.seconds} s)`,
     );
     for (const survivor of summary.survivors) console.log(`  survived: ${survivor}`);
-    if (summary.unrun > 0) {
-      console.error(`mutation: ${summary.unrun} mutant(s) of ${name} were "killed" by feature runs that could not run (see statusReason in ${relative(ROOT, reportFile)}); the score leaves them out`);
+    if (summary.errors > 0) {
+      console.error(`mutation: ${summary.errors} mutant(s) of ${name} could not be judged (their runs could not run; see statusReason in ${relative(ROOT, reportFile)}); the score leaves them out`);
       worst = Math.max(worst, 1);
     }
   }

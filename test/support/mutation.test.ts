@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compactIncrementalFile, MUTATION_DOMAINS, strykerConfig, summarize } from '../../scripts/mutation';
+import { launchFailure, pathsOf, scenarioId } from '../../scripts/mutation-runner';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -15,45 +16,57 @@ describe('mutation testing', () => {
     }
   });
 
-  it('runs the features through the command runner, each run with a reports folder of its own, incrementally', () => {
+  it('runs the scenarios in Stryker\'s workers with the project\'s runner, choosing them by what each reaches, incrementally', () => {
     const config = strykerConfig('network', MUTATION_DOMAINS.network, { concurrency: 2, force: false });
-    assert.equal(config.testRunner, 'command');
-    assert.equal(config.coverageAnalysis, 'off');
+    assert.equal(config.testRunner, 'novacron-cucumber');
+    assert.equal(config.coverageAnalysis, 'perTest');
+    assert.deepEqual(config.plugins, [join(ROOT, 'scripts', 'mutation-runner.mjs')]);
     assert.equal(config.incremental, true);
     assert.equal(config.incrementalFile, 'mutation/network.incremental.json');
-    const { command } = config.commandRunner as { command: string };
-    assert.match(command, /^NOVACRON_TEST_MODE=ci NOVACRON_REPORTS_DIR=reports\/run-\$\$ npm run cucumber --silent -- features\/system\/backend\/network-isolation\.feature/);
     assert.deepEqual(config.mutate, MUTATION_DOMAINS.network.mutate);
   });
 
-  it('counts a report into the score of docs/MUTATION.md, lists the survivors and does not count a run that could not run as a kill', () => {
+  it('names each scenario by its line and runs exactly the scenarios it names, one path per file', () => {
+    const ids = [scenarioId('features/a.feature', 24), scenarioId('features/b.feature', 7), scenarioId('features/a.feature', 12), scenarioId('features/a.feature', 24)];
+    assert.deepEqual(pathsOf(ids), ['features/a.feature:12:24', 'features/b.feature:7']);
+  });
+
+  it('takes a reference that did not start for a noticed mutant, and a database that did not answer for no verdict', () => {
+    assert.deepEqual(launchFailure(['[env] reference: starting\n', 'novacron-spec: the reference exited with code 1 before it was ready: TypeError: x\n']), {
+      tests: [],
+      refused: 'the reference exited with code 1 before it was ready: TypeError: x',
+    });
+    assert.deepEqual(launchFailure(['novacron-spec: PostgreSQL at localhost:5432 did not answer\n']), { tests: [], error: 'PostgreSQL at localhost:5432 did not answer' });
+  });
+
+  it('counts a report into the score of docs/MUTATION.md, lists the survivors and leaves mutants without a verdict out of the score', () => {
     const mutant = (id: string, status: string, line: number) => ({ id, mutatorName: 'EqualityOperator', replacement: 'a !== b', status, location: { start: { line, column: 1 } } });
     const report = {
       files: {
         'reference/network/cidr.ts': { mutants: [mutant('1', 'Killed', 3), mutant('2', 'Survived', 7), mutant('3', 'Timeout', 9)] },
         'reference/network/fabric.ts': {
-          mutants: [mutant('4', 'Killed', 1), mutant('5', 'CompileError', 2), { ...mutant('6', 'Killed', 4), statusReason: 'novacron-spec: reports/run-1/ is being written by another run (pid 7)' }],
+          mutants: [mutant('4', 'Killed', 1), mutant('5', 'CompileError', 2), mutant('6', 'RuntimeError', 4)],
         },
       },
     } as unknown as Parameters<typeof summarize>[1];
     const summary = summarize('network', report, { date: '2026-12-03', commit: 'abc1234', seconds: 60 });
     assert.deepEqual(
-      { mutants: summary.mutants, killed: summary.killed, survived: summary.survived, timedOut: summary.timedOut, errors: summary.errors, unrun: summary.unrun, score: summary.score },
-      { mutants: 6, killed: 2, survived: 1, timedOut: 1, errors: 1, unrun: 1, score: 75 },
+      { mutants: summary.mutants, killed: summary.killed, survived: summary.survived, timedOut: summary.timedOut, errors: summary.errors, score: summary.score },
+      { mutants: 6, killed: 2, survived: 1, timedOut: 1, errors: 2, score: 75 },
     );
     assert.deepEqual(summary.survivors, ['reference/network/cidr.ts:7 EqualityOperator -> a !== b']);
   });
 
-  it('keeps only the telling lines of each reason in the committed incremental state', () => {
+  it('keeps only the first lines of each reason in the committed incremental state', () => {
     const dir = mkdtempSync(join(tmpdir(), 'novacron-incremental-'));
     try {
       const file = join(dir, 'state.json');
-      const reason = ['[env] reference: http://127.0.0.1:1', '...F', '   ✖ Then the VM is running', '       Error: the VM stayed in provisioning', 'cleanup'].join('\n');
+      const reason = ['FAILED: the VM stayed in provisioning', '  at waitFor', '  at step', '  at run'].join('\n');
       writeFileSync(file, JSON.stringify({ schemaVersion: '2', files: { 'a.ts': { mutants: [{ id: '1', status: 'Killed', statusReason: reason }] } } }));
       compactIncrementalFile(file);
       const state = JSON.parse(readFileSync(file, 'utf8')) as { schemaVersion: string; files: Record<string, { mutants: { statusReason: string }[] }> };
       assert.equal(state.schemaVersion, '2');
-      assert.equal(state.files['a.ts'].mutants[0].statusReason, '   ✖ Then the VM is running\n       Error: the VM stayed in provisioning');
+      assert.equal(state.files['a.ts'].mutants[0].statusReason, 'FAILED: the VM stayed in provisioning\n  at waitFor\n  at step');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
