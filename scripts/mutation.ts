@@ -61,7 +61,7 @@ export const MUTATION_DOMAINS: Record<string, MutationDomain> = {
   },
   federation: {
     mutate: ['reference/federation/*.ts', '!reference/federation/faults.ts'],
-    features: ['features/system/backend/federation.feature', 'features/system/backend/vm-migration.feature'],
+    features: ['features/system/backend/federation.feature', 'features/system/backend/model-federation.feature', 'features/system/backend/vm-migration.feature'],
   },
   mlestar: {
     mutate: ['reference/mlestar/evaluation.ts', 'reference/mlestar/metrics.ts', 'reference/mlestar/monitoring.ts', 'reference/mlestar/drift.ts', 'reference/mlestar/endpoint.ts'],

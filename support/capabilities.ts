@@ -1,4 +1,4 @@
-import { loadContractDocument, type OperationInfo } from './contract';
+import { contractDocument, type OperationInfo } from './contract';
 import type { Discovery, Finding } from './discovery';
 
 type Json = Record<string, unknown>;
@@ -27,7 +27,7 @@ export interface ContractOperation {
   area?: string;
 }
 
-export function contractOperations(document: Json = loadContractDocument()): ContractOperation[] {
+export function contractOperations(document: Json = contractDocument()): ContractOperation[] {
   const operations: ContractOperation[] = [];
   for (const [template, item] of Object.entries((document.paths ?? {}) as Json)) {
     for (const verb of HTTP_METHODS) {
@@ -64,7 +64,7 @@ export function needsOf(tags: readonly string[]): string[] {
 }
 
 /** Test-support contract problems: operations tagged test-support without a capability, and the reverse. */
-export function testSupportDeclarationProblems(document: Json = loadContractDocument()): string[] {
+export function testSupportDeclarationProblems(document: Json = contractDocument()): string[] {
   const problems: string[] = [];
   for (const [template, item] of Object.entries((document.paths ?? {}) as Json)) {
     for (const verb of HTTP_METHODS) {

@@ -46,6 +46,8 @@ export interface Config {
   readonly redisPrefix: string;
   /** NOVACRON_REF_TIMINGS, passed through to the embedded reference as is. */
   readonly referenceTimings: string | undefined;
+  /** The embedded reference compiled to JavaScript (NOVACRON_REFERENCE_ENTRY, set by the mutation runner); undefined: reference/main.ts through ts-node. */
+  readonly referenceEntry: string | undefined;
   /** Absolute path of the folder the run writes its reports to (NOVACRON_REPORTS_DIR). */
   readonly reportsDir: string;
   /** How many times the `ci` profile runs a failed scenario again (NOVACRON_RETRY). */
@@ -107,7 +109,7 @@ const DEFAULTS = {
 } as const;
 
 /** Set by the suite's own scripts for the processes they start, not by people. */
-export const INTERNAL_VARIABLES: readonly string[] = ['NOVACRON_TARGET_KIND', 'NOVACRON_ENDPOINT_FIGURES', 'NOVACRON_VERIFY_MESSAGES', 'NOVACRON_REPORTS_CLAIMED', 'NOVACRON_TARGET_DISCOVERY'];
+export const INTERNAL_VARIABLES: readonly string[] = ['NOVACRON_TARGET_KIND', 'NOVACRON_ENDPOINT_FIGURES', 'NOVACRON_VERIFY_MESSAGES', 'NOVACRON_REPORTS_CLAIMED', 'NOVACRON_TARGET_DISCOVERY', 'NOVACRON_REFERENCE_ENTRY'];
 
 /** Every variable the suite reads, plus the reference's own (reference/options.ts), for the typo guard. */
 export const KNOWN_VARIABLES: readonly string[] = [
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     dbSchema: read.required('NOVACRON_DB_SCHEMA', parseIdentifier),
     redisPrefix: read.raw('NOVACRON_REDIS_PREFIX') ?? DEFAULTS.NOVACRON_REDIS_PREFIX,
     referenceTimings: read.optional('NOVACRON_REF_TIMINGS', parseText),
+    referenceEntry: read.optional('NOVACRON_REFERENCE_ENTRY', parseText),
     reportsDir: resolve(cwd, read.required('NOVACRON_REPORTS_DIR', parseText)),
     ciRetries: read.required('NOVACRON_RETRY', wholeNumber(0, 10)),
     envFile: fileValues ? envFile : undefined,

@@ -90,6 +90,19 @@ interface PathMatcher {
   literalSegments: number;
 }
 
+let shared: { document: Json; contract?: Contract } | undefined;
+
+/** `contract/` as read once per process: a worker's, or the many runs of the mutation runner's. */
+export function contractDocument(): Json {
+  return (shared ??= { document: loadContractDocument() }).document;
+}
+
+/** The contract compiled once per process (its validators are compiled on first use and kept). */
+export function theContract(): Contract {
+  const loaded = (shared ??= { document: loadContractDocument() });
+  return (loaded.contract ??= new Contract(loaded.document));
+}
+
 /** Validates responses against the OpenAPI 3.1 contract (Ajv 2020, whole document compiled once). */
 export class Contract {
   private readonly ajv: Ajv2020;

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { ApiClient, EndpointMetrics, type RetriedServerError } from './api-client';
 import { CapabilityGate } from './capabilities';
 import { loadConfig, type Config } from './config';
-import { Contract, type ContractViolation } from './contract';
+import { theContract, type Contract, type ContractViolation } from './contract';
 import { DISCOVERY_VARIABLE, discover, parseDiscovery, type Discovery } from './discovery';
 import { TestEnvironment } from './environment';
 
@@ -37,7 +37,7 @@ export class Suite {
 
   static async start(): Promise<Suite> {
     const config = loadConfig();
-    const contract = new Contract();
+    const contract = theContract();
     let owned: TestEnvironment | undefined;
     let apiUrl = config.apiUrl;
     if (!apiUrl) {

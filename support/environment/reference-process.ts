@@ -66,8 +66,9 @@ export function referenceEnv(config: Config, run: ReferenceRun, base: NodeJS.Pro
 }
 
 /**
- * Starts the reference as its own process (`node --require ts-node/register/transpile-only <entry>`)
- * and resolves once it prints its ready line; fails with its last stderr lines if it exits first.
+ * Starts the reference as its own process (`node --require ts-node/register/transpile-only <entry>`,
+ * or `node <entry>` for a compiled `.js` entry) and resolves once it prints its ready line; fails
+ * with its last stderr lines if it exits first.
  */
 export function launchReference(options: ReferenceLaunchOptions): Promise<RunningReference> {
   const inRepo = options.entry.startsWith(`${options.repoRoot}${sep}`);
@@ -80,8 +81,8 @@ export function launchReference(options: ReferenceLaunchOptions): Promise<Runnin
   if (options.env.NODE_V8_COVERAGE) mkdirSync(options.env.NODE_V8_COVERAGE, { recursive: true });
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'w' });
-  const tsNode = require.resolve('ts-node/register/transpile-only');
-  const child = spawn(process.execPath, ['--require', tsNode, options.entry], {
+  const args = options.entry.endsWith('.js') ? [options.entry] : ['--require', require.resolve('ts-node/register/transpile-only'), options.entry];
+  const child = spawn(process.execPath, args, {
     cwd: options.repoRoot,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],

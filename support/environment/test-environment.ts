@@ -43,7 +43,7 @@ export interface EnvironmentVariables {
 export interface TestEnvironmentOptions {
   /** Default: this repository. */
   repoRoot?: string;
-  /** The reference's entry script. Default: `<repoRoot>/reference/main.ts`. */
+  /** The reference's entry script. Default: NOVACRON_REFERENCE_ENTRY, else `<repoRoot>/reference/main.ts`. */
   referenceEntry?: string;
   /** Where reference.log and postgres.log go. Default: the reports folder (NOVACRON_REPORTS_DIR). */
   logDir?: string;
@@ -80,7 +80,7 @@ export class TestEnvironment {
     const repoRoot = options.repoRoot ?? REPO_ROOT;
     this.options = {
       repoRoot,
-      referenceEntry: options.referenceEntry ?? join(repoRoot, 'reference', 'main.ts'),
+      referenceEntry: options.referenceEntry ?? config.referenceEntry ?? join(repoRoot, 'reference', 'main.ts'),
       logDir: options.logDir ?? config.reportsDir,
       log: options.log ?? ((line) => process.stderr.write(`[env] ${line}\n`)),
       handleSignals: options.handleSignals ?? true,

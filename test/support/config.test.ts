@@ -68,6 +68,7 @@ describe('loadConfig defaults', () => {
         dbSchema: 'novacron',
         redisPrefix: '',
         referenceTimings: undefined,
+        referenceEntry: undefined,
         reportsDir: join(emptyDir, 'reports'),
         ciRetries: 1,
         envFile: undefined,

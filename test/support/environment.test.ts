@@ -363,6 +363,7 @@ describe('the reference launcher', () => {
   it('resolves with the URL of the ready line, keeps stderr in the log, stops on SIGTERM', async () => {
     const reference = await launch(fakeReference(), 'ready');
     assert.match(reference.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.doesNotMatch(readFileSync(`/proc/${reference.pid}/cmdline`, 'utf8'), /ts-node/, 'a compiled .js entry runs with plain node');
     const answer = await health(reference.url);
     assert.equal(answer.pid, reference.pid);
     await reference.stop();
