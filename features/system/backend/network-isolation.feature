@@ -15,10 +15,11 @@ Feature: Network isolation between segments
     And the segment "<segment>" is bridged
 
     Examples:
-      | segment  | subnet          | gateway choice           | gateway      |
-      | frontend | 10.20.1.0/24    | the default gateway      | 10.20.1.1    |
-      | backend  | 10.20.8.0/22    | the gateway 10.20.11.254 | 10.20.11.254 |
-      | lab      | 192.168.40.0/28 | the default gateway      | 192.168.40.1 |
+      | segment  | subnet           | gateway choice           | gateway       |
+      | frontend | 10.20.1.0/24     | the default gateway      | 10.20.1.1     |
+      | backend  | 10.20.8.0/22     | the gateway 10.20.11.254 | 10.20.11.254  |
+      | lab      | 192.168.40.0/28  | the default gateway      | 192.168.40.1  |
+      | edge     | 192.168.255.0/24 | the default gateway      | 192.168.255.1 |
 
   Scenario Outline: An invalid or overlapping subnet is refused with the reason
     Given the segment "existing" on 10.30.0.0/16
@@ -27,14 +28,18 @@ Feature: Network isolation between segments
     And there is no segment "<segment>"
 
     Examples:
-      | segment   | subnet         | reason                                  |
-      | typo      | 10.30.300.0/24 | the subnet is not an IPv4 CIDR          |
-      | no-prefix | 10.40.0.0      | the subnet is not an IPv4 CIDR          |
-      | host-bits | 10.40.1.7/24   | the subnet has host bits set            |
-      | too-small | 10.40.2.0/31   | the prefix length is out of range       |
-      | inside    | 10.30.5.0/24   | the subnet overlaps the segment "existing" |
-      | around    | 10.0.0.0/8     | the subnet overlaps the segment "existing" |
-      | same      | 10.30.0.0/16   | the subnet overlaps the segment "existing" |
+      | segment      | subnet           | reason                                     |
+      | typo         | 10.30.300.0/24   | the subnet is not an IPv4 CIDR             |
+      | no-prefix    | 10.40.0.0        | the subnet is not an IPv4 CIDR             |
+      | three-octets | 10.40.0/24       | the subnet is not an IPv4 CIDR             |
+      | leading-zero | 10.040.0.0/16    | the subnet is not an IPv4 CIDR             |
+      | text-before  | net/10.40.3.0/24 | the subnet is not an IPv4 CIDR             |
+      | text-after   | 10.40.4.0/24x    | the subnet is not an IPv4 CIDR             |
+      | host-bits    | 10.40.1.7/24     | the subnet has host bits set               |
+      | too-small    | 10.40.2.0/31     | the prefix length is out of range          |
+      | inside       | 10.30.5.0/24     | the subnet overlaps the segment "existing" |
+      | around       | 10.0.0.0/8       | the subnet overlaps the segment "existing" |
+      | same         | 10.30.0.0/16     | the subnet overlaps the segment "existing" |
 
   Scenario: Machines attached to a segment get distinct addresses inside it
     Given the segment "apps" on 10.50.0.0/29
