@@ -4,7 +4,7 @@ import { eventually, expectStatus } from './expect';
 
 /** Domain verbs for autoscaling scenarios: scaling groups, simulated load on their members, decisions. */
 
-interface ScalingGroup {
+export interface ScalingGroup {
   id: string;
   name: string;
   current_size: number;
@@ -12,7 +12,7 @@ interface ScalingGroup {
   cooldown_seconds: number;
 }
 
-interface ScalingDecision {
+export interface ScalingDecision {
   id: string;
   action: 'scale-up' | 'scale-down';
   metric: 'cpu' | 'memory';
@@ -108,13 +108,14 @@ export function deleteGroupAfterScenario(world: NovaWorld, { id, name }: { id: s
   });
 }
 
-/** Every member of the group, present and future, reports this use from now on. */
-export async function setLoad(world: NovaWorld, alias: string, load: Load): Promise<void> {
+/** Every member of the group, present and future, reports this use from now on; answers when it was sent (`performance.now()`). */
+export async function setLoad(world: NovaWorld, alias: string, load: Load): Promise<number> {
   const entry = known(world, alias);
   const sentAt = performance.now();
   const response = await (await world.suite.admin()).post<{ applied_at: string }>(`/api/v1/simulation/autoscaling/groups/${entry.group.id}/load`, load);
   expectStatus(response, 200, `loading the members of "${alias}"`);
   Object.assign(entry, { load, loadAppliedAt: Date.parse(response.data.applied_at), loadSentAt: sentAt });
+  return sentAt;
 }
 
 export async function runFor(world: NovaWorld, alias: string, load: Load, seconds: number): Promise<void> {
@@ -130,7 +131,7 @@ export async function spike(world: NovaWorld, alias: string, cpu: number, second
   await setLoad(world, alias, before);
 }
 
-async function fetchGroup(world: NovaWorld, alias: string): Promise<ScalingGroup> {
+export async function readGroup(world: NovaWorld, alias: string): Promise<ScalingGroup> {
   const response = await world.actor.api.get<ScalingGroup>(`/api/v1/autoscaling/groups/${known(world, alias).group.id}`);
   expectStatus(response, 200, `reading scaling group "${alias}"`);
   known(world, alias).group = response.data;
@@ -141,6 +142,47 @@ export async function decisions(world: NovaWorld, alias: string): Promise<Scalin
   const response = await world.actor.api.get<{ items: ScalingDecision[] }>(`/api/v1/autoscaling/groups/${known(world, alias).group.id}/events`);
   expectStatus(response, 200, `reading the decisions of "${alias}"`);
   return response.data.items;
+}
+
+interface SizeWait {
+  withinMs: number;
+  /** what is awaited, for the failure */
+  what: string;
+  intervalMs?: number;
+  /** the size the group had before the wait, the first of the sizes it went through */
+  startingAt?: number;
+  /** what went wrong when the group went from `last` to `current` members (the wait ends there), or undefined */
+  wrongIf?: (current: number, last: number) => string | undefined;
+}
+
+/**
+ * Reads the group until it has `size` members or `wrongIf` names what went wrong, failing after
+ * `withinMs` with the sizes it went through; answers the group as last read, those sizes, what went
+ * wrong if anything, and how long it took.
+ */
+export async function waitForSize(
+  world: NovaWorld,
+  alias: string,
+  size: number,
+  { withinMs, what, intervalMs = 50, startingAt, wrongIf }: SizeWait,
+): Promise<{ group: ScalingGroup; sizes: number[]; wentWrong?: string; elapsedMs: number }> {
+  const sizes = startingAt === undefined ? [] : [startingAt];
+  let wentWrong: string | undefined;
+  const { value: group, elapsedMs } = await eventually(
+    async () => {
+      const read = await readGroup(world, alias);
+      const current = read.current_size;
+      const last = sizes.length > 0 ? sizes[sizes.length - 1] : current;
+      if (sizes.length === 0 || current !== last) sizes.push(current);
+      wentWrong ??= wrongIf?.(current, last);
+      return read;
+    },
+    (read) => wentWrong !== undefined || read.current_size === size,
+    { timeoutMs: withinMs, intervalMs, what },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; its sizes were ${sizes.join(' -> ')}`);
+  });
+  return { group, sizes, ...(wentWrong === undefined ? {} : { wentWrong }), elapsedMs };
 }
 
 export type Direction = 'grow' | 'shrink';
@@ -185,27 +227,17 @@ export async function expectResize(world: NovaWorld, alias: string, size: number
   const from = entry.settled;
   const sign = direction === 'grow' ? 1 : -1;
   if (sign * (size - from.size) <= 0) throw new Error(`"${alias}" last had ${from.size} machines: it cannot ${direction} to ${size}`);
-  const seen = [from.size];
-  const wrongWay = (current: number): string | undefined => {
-    const last = seen[seen.length - 1];
-    if (current !== last) seen.push(current);
-    if (sign * (current - last) < 0) return `it went the other way`;
-    if (sign * (current - size) > 0) return `it went past ${size}`;
-    return undefined;
-  };
-  let wentWrong: string | undefined;
-  await eventually(
-    async () => {
-      const group = await fetchGroup(world, alias);
-      wentWrong ??= wrongWay(group.current_size);
-      return group;
+  const { sizes, wentWrong } = await waitForSize(world, alias, size, {
+    withinMs,
+    what: `"${alias}" ${direction === 'grow' ? 'growing' : 'shrinking'} from ${from.size} to ${size} machines`,
+    startingAt: from.size,
+    wrongIf: (current, last) => {
+      if (sign * (current - last) < 0) return `it went the other way`;
+      if (sign * (current - size) > 0) return `it went past ${size}`;
+      return undefined;
     },
-    (group) => wentWrong !== undefined || group.current_size === size,
-    { timeoutMs: withinMs, intervalMs: 50, what: `"${alias}" ${direction === 'grow' ? 'growing' : 'shrinking'} from ${from.size} to ${size} machines` },
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; its sizes were ${seen.join(' -> ')}`);
   });
-  assert.ok(wentWrong === undefined, `"${alias}" should ${direction} from ${from.size} to ${size} machines, but ${wentWrong}: its sizes were ${seen.join(' -> ')}`);
+  assert.ok(wentWrong === undefined, `"${alias}" should ${direction} from ${from.size} to ${size} machines, but ${wentWrong}: its sizes were ${sizes.join(' -> ')}`);
   const fresh = (await decisions(world, alias)).slice(from.decisions);
   const judged = resizePath(fresh, from.size, size, direction);
   if ('problem' in judged) assert.fail(`"${alias}" reached ${size} machines, but ${judged.problem}`);
@@ -223,7 +255,7 @@ export async function expectResize(world: NovaWorld, alias: string, size: number
 export async function expectStaysAt(world: NovaWorld, alias: string, size: number, forMs: number): Promise<void> {
   const started = performance.now();
   while (performance.now() - started < forMs) {
-    const group = await fetchGroup(world, alias);
+    const group = await readGroup(world, alias);
     assert.equal(group.current_size, size, `"${alias}" has ${group.current_size} machines, expected it to stay at ${size}`);
     await sleep(100);
   }
