@@ -21,12 +21,13 @@ const ACTIVE_MUTANT_VARIABLE = '__STRYKER_ACTIVE_MUTANT__';
 const exitNow = process.exit.bind(process);
 
 type CoverageData = Record<string, number>;
+/** Stryker's TestStatus: success, failed, skipped. */
 interface TestResult {
   id: string;
   name: string;
   timeSpentMs: number;
   fileName: string;
-  status: 0 | 1;
+  status: 0 | 1 | 2;
   failureMessage?: string;
 }
 interface Logger {
@@ -112,7 +113,7 @@ export class NovacronCucumberRunner {
       const outcome = await this.run([id], { [COVERAGE_FILE_VARIABLE]: coverageFile });
       const problem = outcome.error ?? outcome.refused;
       if (problem) return { status: 'error', errorMessage: `${id}: ${problem}` };
-      tests.push(...outcome.tests.map((test) => ({ ...test, id })));
+      tests.push(...outcome.tests);
       perTest[id] = readCoverage(coverageFile);
       this.log.info(`scenario ${index + 1}/${plan.length} ${id} reaches ${Object.keys(perTest[id]).length} mutants`);
     }
@@ -126,7 +127,13 @@ export class NovacronCucumberRunner {
     const outcome = await this.run(ids, { [ACTIVE_MUTANT_VARIABLE]: options.activeMutant.id }, !options.disableBail);
     if (outcome.error) return { status: 'error', errorMessage: outcome.error };
     if (outcome.refused) return { status: 'killed', killedBy: ids, failureMessage: `the reference did not start: ${outcome.refused}`, nrOfTests: 0 };
+    // Fail-fast skips scenarios only after a failure; a scenario skipped otherwise (not applicable,
+    // since discovery no longer found its capability) ran in the first run, so the mutant changed it.
     const failed = outcome.tests.filter((test) => test.status === 1);
+    const skippedNow = outcome.tests.filter((test) => test.status === 2);
+    if (failed.length === 0 && skippedNow.length > 0) {
+      return { status: 'killed', killedBy: skippedNow.map((test) => test.id), failureMessage: `skipped with the mutant on, though it ran without it: ${skippedNow[0].name}`, nrOfTests: outcome.tests.length };
+    }
     if (failed.length === 0) return { status: 'survived', nrOfTests: outcome.tests.length };
     return { status: 'killed', killedBy: failed.map((test) => test.id), failureMessage: failed[0].failureMessage ?? 'failed', nrOfTests: outcome.tests.length };
   }
@@ -150,28 +157,34 @@ export class NovacronCucumberRunner {
       throw new Error(`the suite's launcher exited with code ${code}`);
     }) as typeof process.exit;
     const stderr: string[] = [];
-    const pickles = new Map<string, { name: string; uri: string }>();
+    const pickles = new Map<string, { name: string; uri: string; id: string }>();
     const cases = new Map<string, string>();
     const failures = new Map<string, string>();
+    const skipped = new Set<string>();
     const started = new Map<string, { at: number; testCaseId: string }>();
     const tests: TestResult[] = [];
     const onMessage = (envelope: Envelope): void => {
-      if (envelope.pickle) pickles.set(envelope.pickle.id, { name: envelope.pickle.name, uri: envelope.pickle.uri });
+      if (envelope.pickle) {
+        const { id, name, uri, location } = envelope.pickle;
+        pickles.set(id, { name, uri, id: location ? scenarioId(uri, location.line) : `${uri}: ${name}` });
+      }
       else if (envelope.testCase) cases.set(envelope.testCase.id, envelope.testCase.pickleId);
       else if (envelope.testCaseStarted) started.set(envelope.testCaseStarted.id, { at: Date.now(), testCaseId: envelope.testCaseStarted.testCaseId });
       else if (envelope.testStepFinished) {
-        const failure = failureOf(envelope.testStepFinished.testStepResult);
-        if (failure && !failures.has(envelope.testStepFinished.testCaseStartedId)) failures.set(envelope.testStepFinished.testCaseStartedId, failure);
+        const { testStepResult, testCaseStartedId } = envelope.testStepFinished;
+        if (testStepResult.status === 'SKIPPED') skipped.add(testCaseStartedId);
+        const failure = failureOf(testStepResult);
+        if (failure && !failures.has(testCaseStartedId)) failures.set(testCaseStartedId, failure);
       } else if (envelope.testCaseFinished) {
         const startedId = envelope.testCaseFinished.testCaseStartedId;
         const pickle = pickles.get(cases.get(started.get(startedId)?.testCaseId ?? '') ?? '');
         const failure = failures.get(startedId);
         tests.push({
-          id: '',
+          id: pickle?.id ?? startedId,
           name: pickle?.name ?? startedId,
           fileName: pickle?.uri ?? '',
           timeSpentMs: Date.now() - (started.get(startedId)?.at ?? Date.now()),
-          status: failure ? 1 : 0,
+          status: failure ? 1 : skipped.has(startedId) ? 2 : 0,
           ...(failure ? { failureMessage: failure } : {}),
         });
       }
@@ -192,9 +205,6 @@ export class NovacronCucumberRunner {
       Object.assign(process.env, saved);
     }
     if (tests.length === 0) return { tests, error: `no scenario ran; the run said:\n${stderr.join('').slice(-2000)}` };
-    // Ids for the results: the runner's own (scenario lines) where a run had one scenario per id.
-    if (ids.length === tests.length) tests.forEach((test, index) => (test.id = ids[index]));
-    else tests.forEach((test) => (test.id = `${test.fileName}: ${test.name}`));
     return { tests };
   }
 
