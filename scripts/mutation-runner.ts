@@ -5,12 +5,12 @@
 // records which mutants each one reaches (the reference writes Stryker's coverage counters to
 // NOVACRON_MUTANT_COVERAGE_FILE when it stops), so a mutant runs only the scenarios that reach it,
 // and a mutant no scenario reaches is not run at all. A mutant's run stops at its first failure.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Envelope, TestStepResult } from '@cucumber/messages';
-import { transformFileSync } from '@swc/core';
 import { loadConfiguration, loadSources, loadSupport, runCucumber, type IRunConfiguration, type IRunEnvironment, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import { compileReference } from './compile-reference';
 
 /** Set by scripts/mutation.ts: the domain's feature files, comma-separated. */
 export const FEATURES_VARIABLE = 'STRYKER_NOVACRON_FEATURES';
@@ -211,28 +211,6 @@ export class NovacronCucumberRunner {
   private environment(onStderr: (line: string) => void = () => undefined): IRunEnvironment {
     return { cwd: this.cwd, env: process.env, stdout: sink(() => undefined), stderr: sink(onStderr) };
   }
-}
-
-/**
- * Compiles the sandbox's (instrumented) reference to JavaScript in a folder of this worker's, once,
- * so that each of the many reference starts skips ts-node and the TypeScript compiler (about 1.5 s
- * of CPU each). Returns the compiled entry, for NOVACRON_REFERENCE_ENTRY.
- */
-export function compileReference(from: string, to: string): string {
-  for (const file of readdirSync(from, { recursive: true, encoding: 'utf8' })) {
-    if (file.split(/[\\/]/).includes('node_modules')) continue;
-    const source = join(from, file);
-    const target = join(to, file);
-    if (file.endsWith('.ts') && !file.endsWith('.d.ts')) {
-      mkdirSync(dirname(target), { recursive: true });
-      const { code } = transformFileSync(source, { swcrc: false, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-      writeFileSync(target.replace(/\.ts$/, '.js'), code);
-    } else if (file === 'package.json') {
-      mkdirSync(to, { recursive: true });
-      copyFileSync(source, target);
-    }
-  }
-  return join(to, 'main.js');
 }
 
 function failureOf(result: TestStepResult): string | undefined {

@@ -12,13 +12,15 @@
 //                                                run must pass every time
 //
 // Fault runs go to scripts/fault-runner.ts processes, one per lane, which load the step
-// definitions once and then take fault after fault.
+// definitions once and then take fault after fault; each run starts the reference compiled to
+// JavaScript once at the start (reports/faults/reference).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as messages from '@cucumber/messages';
 import { FAULT_CATALOG as FAULTS, type FaultDefinition } from '../reference/faults';
 import { scenarioStatuses, type ScenarioStatus } from '../support/report/summary';
+import { compileReference } from './compile-reference';
 import type { FaultJob, RunnerMessage } from './fault-runner';
 import { getConfig } from '../support/config';
 import { redactUrl } from '../support/redact';
@@ -263,6 +265,10 @@ async function verify(options: Options, files: ReportFiles): Promise<number> {
   console.log(
     `\n${selected.length} faults${repeated ? `, ${options.repeat} runs each` : ''}, ${options.concurrency} runs at a time (each run's messages and reference.log: ${runsDir}/<fault>${repeated ? '/<run>' : ''}):`,
   );
+  // Every fault run starts a reference of its own: one compiled to JavaScript once starts in half the time.
+  const compiledAt = performance.now();
+  process.env.NOVACRON_REFERENCE_ENTRY = compileReference(join(ROOT, 'reference'), join(outDir, 'reference'));
+  console.log(`(the reference compiled for the fault runs in ${((performance.now() - compiledAt) / 1000).toFixed(1)} s)`);
   const jobs = selected.flatMap((fault) => Array.from({ length: options.repeat }, (_, i) => ({ fault, run: i + 1 })));
   const finished = new Map<string, FaultRun[]>();
   const outcomes: FaultOutcome[] = [];

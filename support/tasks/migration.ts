@@ -59,7 +59,11 @@ export async function runningVmOn(world: NovaWorld, alias: string, memoryMb: num
   return vm;
 }
 
-/** Leaves no room on the node for another machine: one machine takes all its CPUs for this scenario. */
+/**
+ * Leaves no room on the node for another machine: one machine takes all its CPUs for this scenario.
+ * The scenario must run alone (`@exclusive`): any other scenario deleting a machine on the node,
+ * its own other examples included, would make room again before the migration is asked for.
+ */
 export async function fullyBook(world: NovaWorld, node: string): Promise<void> {
   const nodes = await world.actor.api.get<{ items: { id: string; free: { cpu: number } }[] }>('/api/v1/nodes');
   expectStatus(nodes, 200, 'listing the nodes');

@@ -20,6 +20,7 @@ Feature: Live migration of virtual machines
     Then "web-9" answered every probe during the preparing, pre-copy, stop-and-copy and switchover phases
     And "web-9" was answered by node-1 before the switchover and by node-2 from then on
 
+  @exclusive
   Scenario Outline: A migration to an unknown, full or current node is refused
     Given a running virtual machine "batch-7" with 2048 MB of memory on node-1
     And node-3 is fully booked
