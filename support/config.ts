@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { redactUrl } from './redact';
 
@@ -197,7 +197,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     dbSchema: read.required('NOVACRON_DB_SCHEMA', parseIdentifier),
     redisPrefix: read.raw('NOVACRON_REDIS_PREFIX') ?? DEFAULTS.NOVACRON_REDIS_PREFIX,
     referenceTimings: read.optional('NOVACRON_REF_TIMINGS', parseText),
-    referenceEntry: read.optional('NOVACRON_REFERENCE_ENTRY', parseText),
+    referenceEntry: read.optional('NOVACRON_REFERENCE_ENTRY', parseReferenceEntry),
     reportsDir: resolve(cwd, read.required('NOVACRON_REPORTS_DIR', parseText)),
     ciRetries: read.required('NOVACRON_RETRY', wholeNumber(0, 10)),
     envFile: fileValues ? envFile : undefined,
@@ -359,6 +359,10 @@ function parseReplay(value: string): ModelReplay | Invalid {
     return new Invalid('a seed printed by a model check: a whole number, or <seed>/<path>/<replayPath> as printed with a failure');
   }
   return match[2] === undefined ? { seed } : { seed, path: match[2], replayPath: match[3] };
+}
+
+function parseReferenceEntry(value: string): string | Invalid {
+  return /\.(js|ts)$/.test(value) && existsSync(value) ? value : new Invalid('an existing .js or .ts file: the reference entry to start');
 }
 
 function parseText(value: string): string {

@@ -6,6 +6,7 @@ import type { NovaWorld } from '../world';
 import { EventStream, type StreamMessage } from '../ws-client';
 import { pick, readAllPages, VM_ACTIONS, VM_TRANSITIONS } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
+import { storedVms, type StoredVm } from './vm-store';
 
 /**
  * The virtual machine model, written from the contract (contract/domains/vms.yaml), not from any
@@ -14,7 +15,8 @@ import { runModelCheck, type ModelCheck } from './runner';
  * current state; a deleted VM is gone from every view and its name is free again. After every
  * operation, every view of the VMs is compared with the model and with each other: each VM's
  * details, every page of the list (at a random page size), the state, name and tag filters, the
- * per-state counts, each VM's history and the real-time event stream.
+ * per-state counts, each VM's history, the real-time event stream, and the VMs as stored in the
+ * target's database.
  */
 
 const STATES: readonly VmState[] = ['creating', 'provisioning', 'running', 'stopped', 'paused', 'migrating', 'deleting', 'failed'];
@@ -79,6 +81,15 @@ export interface VmSystem {
   /** Every VM name of the sequence starts with it. */
   prefix: string;
   stream: EventStream;
+  /** VMs of the scenario outside the sequence, so that every filtered view has something to leave out. */
+  bystanders: Bystanders;
+}
+
+/** Made once per scenario, left alone by the sequences: one running, one stopped. */
+interface Bystanders {
+  prefix: string;
+  tag: string;
+  vms: ModelVm[];
 }
 
 type VmCommand = fc.AsyncCommand<VmModel, VmSystem>;
@@ -162,11 +173,11 @@ function accepted(response: ApiResponse<Vm>, what: string, name: string, spec: S
 }
 
 /** Waits until the VM's details say running: provisioning takes two steps of the target's own pace. */
-async function untilRunning(real: VmSystem, vm: ModelVm): Promise<void> {
+async function untilRunning(api: ApiClient, vm: ModelVm): Promise<void> {
   const deadline = performance.now() + READY_WITHIN_MS;
   let last: ApiResponse<Vm>;
   do {
-    last = await real.api.get<Vm>(`/api/v1/vms/${vm.id}`, { retries: 0 });
+    last = await api.get<Vm>(`/api/v1/vms/${vm.id}`, { retries: 0 });
     if (last.status === 200 && last.data.state === 'running') break;
     assert.ok(last.status === 200 && ['creating', 'provisioning'].includes(last.data.state), `while it was provisioned, ${vm.name} read ${last.status} ${JSON.stringify(last.data)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -185,7 +196,7 @@ class CreateVm implements VmCommand {
     this.name = label(real, name);
     const vm = accepted(await requestVm(real, name, this.spec), `requesting ${name}`, name, this.spec, real);
     model.live.push(vm);
-    await untilRunning(real, vm);
+    await untilRunning(real.api, vm);
     await checkEveryView(model, real, this.pageSize);
   }
   toString = () => `create ${this.name ?? 'a VM'} ${describeSpec(this.spec)}`;
@@ -233,7 +244,7 @@ class ReuseName implements VmCommand {
       if (model.live.some((vm) => vm.name === name)) return checkEveryView(model, real, this.pageSize);
       const vm = accepted(await requestVm(real, name, { extraTags: [] }), `requesting ${name} again after it was deleted`, name, { extraTags: [] }, real);
       model.live.push(vm);
-      await untilRunning(real, vm);
+      await untilRunning(real.api, vm);
     } else {
       const existing = pick(model.live, this.index) as ModelVm;
       this.target = label(real, existing.name);
@@ -301,6 +312,23 @@ class TouchDeleted implements VmCommand {
   toString = () => `${this.action} deleted ${this.target ?? `VM #${this.index}`}`;
 }
 
+/** Actions the contract does not name (a near miss in case, an action of another API): not found, the VM unchanged. */
+const UNKNOWN_ACTIONS = ['reboot', 'Start', 'suspend', 'delete'] as const;
+
+class AskUnknownAction implements VmCommand {
+  private target: string | undefined;
+  constructor(readonly index: number, readonly action: (typeof UNKNOWN_ACTIONS)[number], readonly pageSize: number) {}
+  check = (model: Readonly<VmModel>) => model.live.length > 0;
+  async run(model: VmModel, real: VmSystem): Promise<void> {
+    const vm = pick(model.live, this.index) as ModelVm;
+    this.target = `${label(real, vm.name)} (${vm.state})`;
+    const response = await real.api.post(`/api/v1/vms/${vm.id}/${this.action}`);
+    assert.equal(response.status, 404, `asking ${vm.name} to "${this.action}", an action the contract does not name, was answered ${response.status} ${JSON.stringify(response.data)}`);
+    await checkEveryView(model, real, this.pageSize);
+  }
+  toString = () => `ask ${this.target ?? `VM #${this.index}`} to "${this.action}"`;
+}
+
 // ---- every view against the model ----------------------------------------------------------------
 
 function expectedView(vm: ModelVm): Omit<Vm, 'updated_at'> {
@@ -357,6 +385,28 @@ async function expectHistory(real: VmSystem, vm: ModelVm): Promise<void> {
   });
   const lifecycle = items.filter((event) => event.type === 'lifecycle').map((event) => ({ action: event.action, from: event.from_state, to: event.to_state }));
   assert.deepEqual(lifecycle, vm.history.map((change) => ({ action: change.action, from: change.from, to: change.to })), `the history of ${vm.name} differs from what happened to it`);
+}
+
+/** The database holds exactly the live VMs and their histories as the model has them, and none of the deleted. */
+async function expectStored(model: VmModel, real: VmSystem): Promise<void> {
+  const stored = await storedVms(real.world, [...model.live, ...model.gone].map((vm) => vm.id));
+  if (!stored) return;
+  const kept = model.gone.filter((vm) => stored.has(vm.id)).map((vm) => vm.name);
+  assert.deepEqual(kept, [], 'VMs that were deleted are still stored in the database');
+  for (const vm of model.live) {
+    const row: StoredVm | undefined = stored.get(vm.id);
+    assert.ok(row, `${vm.name} is shown by the API but not stored in the database`);
+    const { events, ...fields }: StoredVm = row;
+    const expected = expectedView(vm);
+    assert.deepEqual(
+      { ...fields, tags: [...fields.tags].sort(), created_at: Date.parse(fields.created_at) },
+      { ...expected, created_at: Date.parse(expected.created_at) },
+      `${vm.name} as stored in the database differs from what was done to it`,
+    );
+    assert.deepEqual(events.map((event) => event.sequence), events.map((_, i) => i + 1), `the history of ${vm.name} as stored has gaps or repeats`);
+    const lifecycle = events.filter((event) => event.type === 'lifecycle').map((event) => ({ action: event.action, from: event.from_state, to: event.to_state }));
+    assert.deepEqual(lifecycle, vm.history.map((change) => ({ action: change.action, from: change.from, to: change.to })), `the history of ${vm.name} as stored differs from what happened to it`);
+  }
 }
 
 async function expectGone(real: VmSystem, vm: GoneVm): Promise<void> {
@@ -420,6 +470,34 @@ async function expectStream(real: VmSystem, model: VmModel): Promise<void> {
   }
 }
 
+/**
+ * The views over every VM of the target, which other scenarios share: each lists only VMs of its
+ * state and at least the sequence's and the bystanders' VMs in it; the untagged counts add up and
+ * count at least those VMs.
+ */
+async function expectSharedViews(model: VmModel, real: VmSystem): Promise<void> {
+  const ours = [...model.live, ...real.bystanders.vms];
+  for (const state of ['running', 'stopped'] as const) {
+    const response = await real.api.get<{ items: Vm[]; total: number }>('/api/v1/vms', { params: { state, page_size: 500 }, retries: 0 });
+    assert.equal(response.status, 200, `listing every ${state} VM was answered ${response.status}`);
+    const others = response.data.items.filter((vm) => vm.state !== state);
+    assert.deepEqual(others.map((vm) => `${vm.name} (${vm.state})`), [], `the list of every ${state} VM shows VMs in other states`);
+    if (response.data.total > response.data.items.length) continue;
+    const listed = new Set(response.data.items.map((vm) => vm.id));
+    const missing = ours.filter((vm) => vm.state === state && !listed.has(vm.id)).map((vm) => label(real, vm.name));
+    assert.deepEqual(missing, [], `the list of every ${state} VM leaves out VMs that are ${state}`);
+  }
+  const response = await real.api.get<{ vms: { total: number; by_state: Record<VmState, number> } }>('/api/v1/dashboard/summary', { retries: 0 });
+  assert.equal(response.status, 200, `reading the counts of every VM was answered ${response.status}`);
+  const { total, by_state } = response.data.vms;
+  const counted = Object.values(by_state).reduce((sum, count) => sum + count, 0);
+  assert.equal(counted, total, `the counts of every VM per state add up to ${counted}, not to their total ${total}`);
+  for (const state of STATES) {
+    const least = ours.filter((vm) => vm.state === state).length;
+    assert.ok(by_state[state] >= least, `the counts of every VM give ${by_state[state]} ${state}, but ${least} VMs of this scenario alone are ${state}`);
+  }
+}
+
 /** Every view of the sequence's VMs agrees with the model (and so with each other). */
 export async function checkEveryView(model: VmModel, real: VmSystem, pageSize: number): Promise<void> {
   for (const vm of model.live) {
@@ -437,7 +515,10 @@ export async function checkEveryView(model: VmModel, real: VmSystem, pageSize: n
     const matching = model.live.filter((vm) => vm.state === state);
     await expectList(real, { name_prefix: real.prefix, state }, matching, pageSize, `the list of the ${state} VMs`);
   }
+  await expectList(real, { name_prefix: real.bystanders.prefix }, real.bystanders.vms, pageSize, 'the list of the VMs named as the bystanders are');
   await expectCounts(real, model.live);
+  await expectSharedViews(model, real);
+  await expectStored(model, real);
   await expectStream(real, model);
 }
 
@@ -456,6 +537,7 @@ export const VM_COMMANDS: fc.Arbitrary<VmCommand>[] = [
   fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS), pageSizeArb).map(([index, action, size]) => new Act(index, action, size)),
   fc.tuple(indexArb, pageSizeArb).map(([index, size]) => new Delete(index, size)),
   fc.tuple(indexArb, fc.constantFrom<VmAction | 'delete'>(...VM_ACTIONS, 'delete'), pageSizeArb).map(([index, action, size]) => new TouchDeleted(index, action, size)),
+  fc.tuple(indexArb, fc.constantFrom(...UNKNOWN_ACTIONS), pageSizeArb).map(([index, action, size]) => new AskUnknownAction(index, action, size)),
 ];
 
 /** Every kind of operation, each view at page sizes 1 to 3: what every run checks before the random sequences. */
@@ -475,6 +557,7 @@ function vmTour(): VmCommand[] {
     new Act(0, 'resume', 3),
     new Act(0, 'start', 1),
     new Act(1, 'pause', 2),
+    ...UNKNOWN_ACTIONS.map((action, i) => new AskUnknownAction(i, action, 1 + (i % 3))),
     new Act(1, 'stop', 3),
     new Delete(0, 1),
     new TouchDeleted(1, 'start', 2),
@@ -485,8 +568,30 @@ function vmTour(): VmCommand[] {
   ];
 }
 
+/** The scenario's bystanders: VMs with a name prefix and a tag of their own, one running, one stopped. */
+async function makeBystanders(world: NovaWorld): Promise<Bystanders> {
+  const api = world.actor.api;
+  const bystanders: Bystanders = { prefix: `m${world.runId}b-`, tag: `${world.scenarioTag}-bystander`, vms: [] };
+  for (const index of [1, 2]) {
+    const name = `${bystanders.prefix}${index}`;
+    const response = await api.post<Vm>('/api/v1/vms', { name, tags: [bystanders.tag] });
+    assert.equal(response.status, 201, `creating the bystander ${name} was answered ${response.status} ${JSON.stringify(response.data)}`);
+    deleteVmAfterScenario(world, response.data);
+    const { id, node_id, created_at, state } = response.data;
+    bystanders.vms.push({ id, name, state, node_id, created_at, ...DEFAULTS, tags: [bystanders.tag], history: [{ action: 'create', to: 'creating' }] });
+  }
+  for (const vm of bystanders.vms) await untilRunning(api, vm);
+  const stopped = bystanders.vms[1];
+  const response = await api.post<Vm>(`/api/v1/vms/${stopped.id}/stop`);
+  assert.equal(response.status, 200, `stopping the bystander ${stopped.name} was answered ${response.status} ${JSON.stringify(response.data)}`);
+  stopped.history.push({ action: 'stop', from: 'running', to: 'stopped' });
+  stopped.state = 'stopped';
+  return bystanders;
+}
+
 export function vmModelCheck(world: NovaWorld): ModelCheck<VmModel, VmSystem> {
   let sequence = 0;
+  let bystanders: Bystanders | undefined;
   return {
     domain: 'virtual machines',
     commands: VM_COMMANDS,
@@ -494,8 +599,9 @@ export function vmModelCheck(world: NovaWorld): ModelCheck<VmModel, VmSystem> {
     async setup() {
       sequence += 1;
       const actor = world.actor;
+      bystanders ??= await makeBystanders(world);
       const stream = await EventStream.open({ baseURL: world.suite.apiUrl, token: actor.token, topics: ['vm'] });
-      const real: VmSystem = { world, api: actor.api, tag: `${world.scenarioTag}-s${sequence}`, prefix: `m${world.runId}s${sequence}-`, stream };
+      const real: VmSystem = { world, api: actor.api, tag: `${world.scenarioTag}-s${sequence}`, prefix: `m${world.runId}s${sequence}-`, stream, bystanders };
       return { model: { live: [], gone: [], issued: 0 }, real };
     },
     async teardown(real) {

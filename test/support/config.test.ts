@@ -198,6 +198,8 @@ describe('loadConfig invalid values: one line naming the variable, the value and
     ['NOVACRON_TEST_WORKERS', '0', 'NOVACRON_TEST_WORKERS="0" is not valid: expected a whole number from 1 to 64'],
     ['NOVACRON_CONTRACT', 'lenient', 'NOVACRON_CONTRACT="lenient" is not valid: expected one of strict, warn, off'],
     ['NOVACRON_TARGET_KIND', 'remote', 'NOVACRON_TARGET_KIND="remote" is not valid: expected one of embedded, external'],
+    ['NOVACRON_REFERENCE_ENTRY', '/nowhere/main.js', 'NOVACRON_REFERENCE_ENTRY="/nowhere/main.js" is not valid: expected an existing .js or .ts file: the reference entry to start'],
+    ['NOVACRON_REFERENCE_ENTRY', 'package.json', 'NOVACRON_REFERENCE_ENTRY="package.json" is not valid: expected an existing .js or .ts file: the reference entry to start'],
     [
       'NOVACRON_DB_SCHEMA',
       'my-schema',

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { NovaWorld } from '../../world';
-import { createGroup, decisions, setLoad, waitForSize, type ScalingDecision } from '../autoscaling';
+import { createGroup, decisions, resizePath, setLoad, waitForSize, type ScalingDecision } from '../autoscaling';
 import { eventually } from '../expect';
 import type { Vm } from '../vms';
 import { announce } from './load-figures';
@@ -107,8 +107,15 @@ export async function expectShrinkBack(world: NovaWorld, size: number, withinMs:
   const state = scaling(world);
   const alias = scalingGroup(world);
   const { elapsedMs } = await waitForSize(world, alias, size, { withinMs, intervalMs: 50, what: `the group shrinking back to ${size} machines once idle` });
-  const scaleDowns = (await decisions(world, alias)).slice(state.decisionsBefore).filter((d) => d.action === 'scale-down');
-  assert.ok(scaleDowns.length > 0, 'the group reached its size without any scale-down decision');
+  // Scale-ups may still come while the evaluation window drains; from the first scale-down on, the
+  // group must shrink one machine at a time, each decision starting where the one before it ended.
+  const made = await decisions(world, alias);
+  const firstDown = made.findIndex((d, index) => index >= state.decisionsBefore && d.action === 'scale-down');
+  assert.ok(firstDown >= 0, `the group reached ${size} machines without any scale-down decision since the load fell`);
+  const peak = firstDown > 0 ? made[firstDown - 1].to_size : made[firstDown].from_size;
+  const judged = resizePath(made.slice(firstDown), peak, size, 'shrink');
+  if ('problem' in judged) assert.fail(`the group reached ${size} machines once idle, but ${judged.problem}`);
+  const scaleDowns = judged.path;
   const shrinkMs = sinceLoadMs(world);
   world.metrics.record('scale-down-complete', Math.round(shrinkMs));
   world.metrics.detail('autoscaling', { timings: state.timings, scaleDowns: scaleDowns.length });
