@@ -6,6 +6,7 @@ import type { NovaWorld } from '../world';
 import { EventStream, type StreamMessage } from '../ws-client';
 import { pick, readAllPages, VM_ACTIONS, VM_TRANSITIONS } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
+import { invalidBodies, invalidQueryValues } from './invalid-inputs';
 import { storedVms, type StoredVm } from './vm-store';
 
 /**
@@ -111,23 +112,27 @@ const specArb: fc.Arbitrary<Spec> = fc.record(
   { requiredKeys: ['extraTags'] },
 );
 
-/** Bodies the contract refuses, and the field whose refusal must be named. */
-const INVALID_BODIES: readonly { what: string; field: string; body: (name: string) => Record<string, unknown> }[] = [
-  { what: 'no name', field: 'name', body: () => ({}) },
-  { what: 'an upper-case name', field: 'name', body: (name) => ({ name: name.toUpperCase() }) },
-  { what: 'a name starting with a digit', field: 'name', body: (name) => ({ name: `9${name}` }) },
-  { what: 'a 64-character name', field: 'name', body: (name) => ({ name: name.padEnd(64, 'x') }) },
-  { what: 'no CPU', field: 'cpu_shares', body: (name) => ({ name, cpu_shares: 0 }) },
-  { what: '65 CPUs', field: 'cpu_shares', body: (name) => ({ name, cpu_shares: 65 }) },
-  { what: 'half a CPU', field: 'cpu_shares', body: (name) => ({ name, cpu_shares: 1.5 }) },
-  { what: 'CPUs as text', field: 'cpu_shares', body: (name) => ({ name, cpu_shares: '2' }) },
-  { what: '127 MB of memory', field: 'memory_mb', body: (name) => ({ name, memory_mb: 127 }) },
-  { what: 'no disk', field: 'disk_gb', body: (name) => ({ name, disk_gb: 0 }) },
-  { what: '4097 GB of disk', field: 'disk_gb', body: (name) => ({ name, disk_gb: 4097 }) },
-  { what: 'a tag with a comma', field: 'tags', body: (name) => ({ name, tags: ['a,b'] }) },
-  { what: '33 tags', field: 'tags', body: (name) => ({ name, tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }) },
-  { what: 'an unknown field', field: 'colour', body: (name) => ({ name, colour: 'red' }) },
+/**
+ * Bodies the contract refuses, derived from its VmCreateRequest schema (support/model/invalid-inputs.ts),
+ * and bodies that are no object at all; `field` is the field the refusal must name, when there is one.
+ */
+const INVALID_BODIES: readonly { what: string; field?: string; body: (name: string, tag: string) => unknown }[] = [
+  ...invalidBodies('VmCreateRequest').map(({ what, field, value }) => ({
+    what,
+    field,
+    body: (name: string, tag: string) => {
+      const body: Record<string, unknown> = { name, tags: [tag] };
+      if (value === undefined) delete body[field];
+      else body[field] = value;
+      return body;
+    },
+  })),
+  { what: 'a list instead of an object', body: (name: string, tag: string) => [{ name, tags: [tag] }] },
+  { what: 'no body', body: () => null },
 ];
+
+/** Queries of the VM list the contract refuses, derived from its parameters. */
+const INVALID_QUERIES = invalidQueryValues('/api/v1/vms', 'get');
 
 
 /** A VM's name without the sequence's prefix ("vm 3"), the same whenever the sequence is replayed. */
@@ -222,14 +227,28 @@ class RequestInvalid implements VmCommand {
   check = () => true;
   async run(model: VmModel, real: VmSystem): Promise<void> {
     const { what, field, body } = INVALID_BODIES[this.invalid % INVALID_BODIES.length];
-    const response = await real.api.post<{ id?: string; error: string; details?: { field: string }[] }>('/api/v1/vms', { tags: [real.tag], ...body(`${real.prefix}x`) });
+    const response = await real.api.post<{ id?: string; error: string; details?: { field: string }[] }>('/api/v1/vms', body(`${real.prefix}x`, real.tag));
     if (response.status === 201) await (await real.world.suite.admin()).delete(`/api/v1/vms/${response.data.id}`);
     assert.equal(response.status, 400, `a VM request with ${what} was answered ${response.status} ${JSON.stringify(response.data)}`);
     const fields = (response.data.details ?? []).map((detail) => detail.field);
-    assert.ok(fields.includes(field), `the refusal of a VM request with ${what} names ${JSON.stringify(fields)}, not "${field}"`);
+    if (field) assert.ok(fields.includes(field), `the refusal of a VM request with ${what} names ${JSON.stringify(fields)}, not "${field}"`);
     await checkEveryView(model, real, this.pageSize);
   }
   toString = () => `request with ${INVALID_BODIES[this.invalid % INVALID_BODIES.length].what}`;
+}
+
+class ListInvalid implements VmCommand {
+  constructor(readonly invalid: number, readonly pageSize: number) {}
+  check = () => true;
+  async run(model: VmModel, real: VmSystem): Promise<void> {
+    const { what, field, value } = INVALID_QUERIES[this.invalid % INVALID_QUERIES.length];
+    const response = await real.api.get<{ details?: { field: string }[] }>('/api/v1/vms', { params: { [field]: String(value) }, retries: 0 });
+    assert.equal(response.status, 400, `listing the VMs with ${what} was answered ${response.status}`);
+    const fields = (response.data.details ?? []).map((detail) => detail.field);
+    assert.ok(fields.includes(field), `the refusal of a VM list with ${what} names ${JSON.stringify(fields)}, not "${field}"`);
+    await checkEveryView(model, real, this.pageSize);
+  }
+  toString = () => `list with ${INVALID_QUERIES[this.invalid % INVALID_QUERIES.length].what}`;
 }
 
 /** Asks for a VM under the name of a live one (refused), or of a deleted one (accepted: the name is free again). */
@@ -532,6 +551,7 @@ export const VM_COMMANDS: fc.Arbitrary<VmCommand>[] = [
   fc.tuple(specArb, pageSizeArb).map(([spec, size]) => new CreateVm(spec, size)),
   pageSizeArb.map((size) => new CreateAndDeleteAtOnce(size)),
   fc.tuple(fc.nat({ max: INVALID_BODIES.length - 1 }), pageSizeArb).map(([invalid, size]) => new RequestInvalid(invalid, size)),
+  fc.tuple(fc.nat({ max: INVALID_QUERIES.length - 1 }), pageSizeArb).map(([invalid, size]) => new ListInvalid(invalid, size)),
   fc.tuple(fc.boolean(), indexArb, pageSizeArb).map(([ofDeleted, index, size]) => new ReuseName(ofDeleted, index, size)),
   fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS), pageSizeArb).map(([index, action, size]) => new Act(index, action, size)),
   fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS), pageSizeArb).map(([index, action, size]) => new Act(index, action, size)),
@@ -548,6 +568,7 @@ function vmTour(): VmCommand[] {
     new CreateVm({ extraTags: ['green'] }, 2),
     new CreateAndDeleteAtOnce(3),
     ...INVALID_BODIES.map((_, i) => new RequestInvalid(i, 1 + (i % 3))),
+    ...INVALID_QUERIES.map((_, i) => new ListInvalid(i, 1 + (i % 3))),
     new ReuseName(false, 0, 2),
     new Act(0, 'pause', 1),
     new Act(0, 'pause', 2),

@@ -1,0 +1,119 @@
+import { contractDocument } from '../contract';
+
+/**
+ * Inputs the contract refuses, derived from its schemas rather than picked by hand: for every
+ * property of a request body or every query parameter, values just outside each of its limits
+ * (below the minimum, above the maximum, a fraction, text for a number, a number for text, past
+ * the length or item count, off the pattern, outside the enum), and for the body, missing
+ * required fields and unknown ones. A target must refuse each one naming the field.
+ */
+
+type Schema = Record<string, unknown>;
+
+export interface InvalidValue {
+  /** How a reader recognises the case: "cpu_shares above 64". */
+  what: string;
+  /** The property or parameter the refusal must name. */
+  field: string;
+  /** The value to send; `undefined` means "leave the field out" (a missing required field). */
+  value: unknown;
+}
+
+/** Texts tried against a pattern; those the pattern refuses become cases. */
+const PATTERN_PROBES = ['', ' ', 'A', 'Abc', '9abc', '-abc', 'a b', 'a,b', 'a_b', 'é', 'a'.repeat(65)];
+
+function resolve(schema: Schema, document: Schema): Schema {
+  const ref = schema.$ref;
+  if (typeof ref !== 'string') return schema;
+  const target = ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((node, key) => (node as Schema | undefined)?.[key], document);
+  if (!target || typeof target !== 'object') throw new Error(`the contract's ${ref} does not resolve`);
+  return resolve(target as Schema, document);
+}
+
+/** The contract's component schema `name`, references resolved on the way. */
+export function contractSchema(name: string): Schema {
+  const document = contractDocument();
+  return resolve({ $ref: `#/components/schemas/${name}` }, document);
+}
+
+/** A value the schema accepts (for filling arrays past their item count). */
+function validExample(schema: Schema, index: number): unknown {
+  if (schema.type === 'integer' || schema.type === 'number') return typeof schema.minimum === 'number' ? schema.minimum : 1;
+  const text = `t${index}`;
+  if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(text)) {
+    throw new Error(`no example for the pattern ${schema.pattern}: extend validExample`);
+  }
+  return text;
+}
+
+/** Values the property's schema refuses, each with a readable description. */
+export function invalidValues(field: string, property: Schema): InvalidValue[] {
+  const schema = resolve(property, contractDocument());
+  const cases: InvalidValue[] = [];
+  const add = (what: string, value: unknown) => cases.push({ what: `${field} ${what}`, field, value });
+  if (Array.isArray(schema.enum)) add('outside its values', `not-${String(schema.enum[0])}`);
+  if (schema.type === 'integer' || schema.type === 'number') {
+    const { minimum, maximum } = schema as { minimum?: number; maximum?: number };
+    if (typeof minimum === 'number') add(`below ${minimum}`, minimum - 1);
+    if (typeof maximum === 'number') add(`above ${maximum}`, maximum + 1);
+    if (schema.type === 'integer') add('as a fraction', (minimum ?? 0) + 0.5);
+    add('as text', String(minimum ?? 1));
+  }
+  if (schema.type === 'string') {
+    add('as a number', 7);
+    const { minLength, maxLength, pattern } = schema as { minLength?: number; maxLength?: number; pattern?: string };
+    if (typeof maxLength === 'number') add(`of ${maxLength + 1} characters`, 'a'.repeat(maxLength + 1));
+    if (typeof minLength === 'number' && minLength > 0) add(`of ${minLength - 1} characters`, 'a'.repeat(minLength - 1));
+    if (typeof pattern === 'string') {
+      for (const probe of PATTERN_PROBES.filter((text) => !new RegExp(pattern, 'u').test(text))) {
+        add(probe.length > 12 ? `of ${probe.length} characters` : `of the form ${JSON.stringify(probe)}`, probe);
+      }
+    }
+  }
+  if (schema.type === 'array') {
+    add('as text instead of a list', 'text');
+    const items = schema.items ? resolve(schema.items as Schema, contractDocument()) : undefined;
+    if (typeof schema.maxItems === 'number' && items) {
+      add(`with ${schema.maxItems + 1} items`, Array.from({ length: schema.maxItems + 1 }, (_, i) => validExample(items, i)));
+    }
+    // Beside a valid item, so that a check of "some item is valid" is told apart from "every item is".
+    if (items) for (const item of invalidValues('item', items)) add(`with an ${item.what}`, [validExample(items, 0), item.value]);
+  }
+  return cases;
+}
+
+/** Every invalid body derived from an object schema: each property's invalid values, each required field left out, an unknown field. */
+export function invalidBodies(schemaName: string): InvalidValue[] {
+  const schema = contractSchema(schemaName);
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  const required = (schema.required ?? []) as string[];
+  return [
+    ...required.map((field) => ({ what: `no ${field}`, field, value: undefined })),
+    ...Object.entries(properties).flatMap(([field, property]) => invalidValues(field, property)),
+    ...(schema.additionalProperties === false ? [{ what: 'an unknown field colour', field: 'colour', value: 'red' }] : []),
+  ];
+}
+
+/** Every invalid value of the operation's query parameters, as the text a query carries. */
+export function invalidQueryValues(path: string, method: 'get'): InvalidValue[] {
+  const document = contractDocument();
+  const operation = ((document.paths as Record<string, Record<string, Schema>>)[path] ?? {})[method];
+  if (!operation) throw new Error(`the contract has no ${method.toUpperCase()} ${path}`);
+  const parameters = ((operation.parameters ?? []) as Schema[]).map((parameter) => resolve(parameter, document)).filter((parameter) => parameter.in === 'query');
+  return parameters.flatMap((parameter) => {
+    const field = parameter.name as string;
+    const schema = resolve((parameter.schema ?? {}) as Schema, document);
+    const cases: InvalidValue[] = [];
+    if (Array.isArray(schema.enum)) cases.push({ what: `${field} outside its values`, field, value: `not-${String(schema.enum[0])}` });
+    if (schema.type === 'integer') {
+      const { minimum, maximum } = schema as { minimum?: number; maximum?: number };
+      if (typeof minimum === 'number') cases.push({ what: `${field} below ${minimum}`, field, value: String(minimum - 1) });
+      if (typeof maximum === 'number') cases.push({ what: `${field} above ${maximum}`, field, value: String(maximum + 1) });
+      cases.push({ what: `${field} as a fraction`, field, value: '1.5' }, { what: `${field} as words`, field, value: 'two' });
+    }
+    return cases;
+  });
+}
