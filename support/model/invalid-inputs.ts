@@ -21,6 +21,8 @@ export interface InvalidValue {
 
 /** Texts tried against a pattern; those the pattern refuses become cases. */
 const PATTERN_PROBES = ['', ' ', 'A', 'Abc', '9abc', '-abc', 'a b', 'a,b', 'a_b', 'é', 'a'.repeat(65)];
+/** Texts that are no IPv4 address: three octets, an octet past 255, words, an address with a prefix length. */
+const IPV4_PROBES = ['10.0.0', '10.0.0.256', 'ten.0.0.1', '10.0.0.1/24'];
 
 function resolve(schema: Schema, document: Schema): Schema {
   const ref = schema.$ref;
@@ -67,6 +69,9 @@ export function invalidValues(field: string, property: Schema): InvalidValue[] {
     const { minLength, maxLength, pattern } = schema as { minLength?: number; maxLength?: number; pattern?: string };
     if (typeof maxLength === 'number') add(`of ${maxLength + 1} characters`, 'a'.repeat(maxLength + 1));
     if (typeof minLength === 'number' && minLength > 0) add(`of ${minLength - 1} characters`, 'a'.repeat(minLength - 1));
+    if (schema.format === 'ipv4') {
+      for (const probe of IPV4_PROBES) add(`of the form ${JSON.stringify(probe)}`, probe);
+    }
     if (typeof pattern === 'string') {
       for (const probe of PATTERN_PROBES.filter((text) => !new RegExp(pattern, 'u').test(text))) {
         add(probe.length > 12 ? `of ${probe.length} characters` : `of the form ${JSON.stringify(probe)}`, probe);
@@ -116,4 +121,46 @@ export function invalidQueryValues(path: string, method: 'get'): InvalidValue[] 
     }
     return cases;
   });
+}
+
+/** `base` with the case applied: the field set to its invalid value, or left out. */
+export function withInvalid(base: Record<string, unknown>, { field, value }: InvalidValue): Record<string, unknown> {
+  const body = { ...base };
+  if (value === undefined) delete body[field];
+  else body[field] = value;
+  return body;
+}
+
+/** A value at one of a property's limits, which the contract accepts. */
+export interface LimitValue {
+  field: string;
+  limit: 'lowest' | 'highest';
+  value: unknown;
+}
+
+/** The values at the limits of every property of an object schema: each minimum and maximum, the longest text, the longest list. */
+export function limitValues(schemaName: string): LimitValue[] {
+  const document = contractDocument();
+  const properties = (contractSchema(schemaName).properties ?? {}) as Record<string, Schema>;
+  return Object.entries(properties).flatMap(([field, property]): LimitValue[] => {
+    const schema = resolve(property, document);
+    const limits: LimitValue[] = [];
+    if (typeof schema.minimum === 'number') limits.push({ field, limit: 'lowest', value: schema.minimum });
+    if (typeof schema.maximum === 'number') limits.push({ field, limit: 'highest', value: schema.maximum });
+    if (typeof schema.maxLength === 'number') {
+      const longest = 'a'.repeat(schema.maxLength);
+      if (typeof schema.pattern !== 'string' || new RegExp(schema.pattern, 'u').test(longest)) limits.push({ field, limit: 'highest', value: longest });
+    }
+    if (typeof schema.maxItems === 'number' && schema.items) {
+      const items = resolve(schema.items as Schema, document);
+      limits.push({ field, limit: 'highest', value: Array.from({ length: schema.maxItems }, (_, i) => validExample(items, i)) });
+    }
+    return limits;
+  });
+}
+
+/** The defaults the schema promises for the properties a request leaves out. */
+export function defaultsOf(schemaName: string): Record<string, unknown> {
+  const properties = (contractSchema(schemaName).properties ?? {}) as Record<string, Schema>;
+  return Object.fromEntries(Object.entries(properties).flatMap(([field, property]) => ('default' in property ? [[field, property.default]] : [])));
 }

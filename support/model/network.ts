@@ -4,6 +4,9 @@ import type { ApiClient, ApiResponse } from '../api-client';
 import type { NovaWorld } from '../world';
 import { body, helperVmsFor, pick, readAllPages, refusedAs, type Page, type Refusal } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
+import { invalidBodies, withInvalid } from './invalid-inputs';
+import { readStored } from './stored';
+import { eventually } from '../tasks/expect';
 
 /**
  * The network model, written from the contract (contract/domains/network.yaml), not from any
@@ -27,7 +30,8 @@ const VMS_PER_CHECK = 3;
 /** Segments and policies are created while fewer than this many live (every step reads each of them). */
 const MAX_LIVE_NETWORKS = 5;
 const MAX_LIVE_POLICIES = 5;
-const POLICY_PORTS = [22, 80, 443, 5432] as const;
+/** The last two are the contract's limits, which a policy must accept. */
+const POLICY_PORTS = [22, 80, 443, 5432, 1, 65535] as const;
 /** 172.16.0.0: every segment of the check lies in 172.16.0.0/12, where blocks nest often. */
 const UNIVERSE = 172 * 2 ** 24 + 16 * 2 ** 16;
 /** Prefix lengths the segments are drawn from, the large blocks (which hold the others) less often. */
@@ -280,6 +284,7 @@ const INVALID_NETWORKS: readonly { what: string; field: string; request: (name: 
   { what: 'a /33', field: 'subnet', request: (name) => ({ name, subnet: '172.16.200.0/33' }) },
   { what: 'words for a subnet', field: 'subnet', request: (name) => ({ name, subnet: 'the lab network' }) },
   { what: 'an unknown type', field: 'type', request: (name) => ({ name, subnet: '192.0.2.0/24', type: 'vlan' }) },
+  ...invalidBodies('NetworkCreateRequest').map((invalid) => ({ ...invalid, request: (name: string) => withInvalid({ name, subnet: '192.0.2.0/24' }, invalid) })),
 ];
 
 class RequestInvalidNetwork implements NetworkCommand {
@@ -408,6 +413,37 @@ class AttachUnknownVm implements NetworkCommand {
   toString = () => this.text ?? 'attach an unknown VM';
 }
 
+/** The contract: a deleted VM leaves its segments within a second. */
+const LEAVES_WITHIN_MS = 1_000;
+
+/** A VM of its own attached to a segment, then deleted: it leaves the segment within a second. */
+class AttachAndDeleteVm implements NetworkCommand {
+  private text: string | undefined;
+  constructor(readonly netIndex: number, readonly probes: readonly Probe[], readonly pageSize: number) {}
+  check = (model: Readonly<NetworkModel>) => model.networks.length > 0;
+  async run(model: NetworkModel, real: NetworkSystem): Promise<void> {
+    const net = pick(model.networks, this.netIndex) as ModelNetwork;
+    const onNet = model.attachments.filter((a) => a.network === net);
+    this.text = `attach a VM of its own to ${netLabel(real, net)}, then delete the VM`;
+    if (hostCount(net.block) - 1 - onNet.length > 0) {
+      const [vm] = await helperVmsFor(real.world, 1, 'nd', 'deleting a VM attached to a segment');
+      const attached = await real.api.post<Attachment>(`/api/v1/networks/${net.id}/attachments`, { vm_id: vm.id });
+      assert.equal(attached.status, 201, `attaching ${vm.name} to ${net.name} was answered ${attached.status} ${body(attached)}`);
+      const deleted = await real.api.delete(`/api/v1/vms/${vm.id}`);
+      assert.equal(deleted.status, 200, `deleting ${vm.name}, attached to ${net.name}, was answered ${deleted.status} ${body(deleted)}`);
+      await eventually(
+        () => readWholeList<Attachment>(real.api, `/api/v1/networks/${net.id}/attachments`, 500, `the VMs on ${net.name}`),
+        (listed) => !listed.some((a) => a.vm_id === vm.id),
+        { timeoutMs: LEAVES_WITHIN_MS, intervalMs: 20, what: `the deleted ${vm.name} leaving ${net.name}` },
+      );
+    } else {
+      this.text += ' (skipped: no free address)';
+    }
+    await checkEveryView(model, real, this.probes, this.pageSize);
+  }
+  toString = () => this.text ?? 'attach a VM of its own to a segment, then delete the VM';
+}
+
 class Detach implements NetworkCommand {
   private text: string | undefined;
   constructor(readonly vmIndex: number, readonly netIndex: number, readonly probes: readonly Probe[], readonly pageSize: number) {}
@@ -503,6 +539,10 @@ const INVALID_POLICIES: readonly { what: string; field: string; request: (name: 
   { what: 'priority 0', field: 'priority', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp', priority: 0 }) },
   { what: 'priority 1001', field: 'priority', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp', priority: 1001 }) },
   { what: 'priority 1.5', field: 'priority', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp', priority: 1.5 }) },
+  ...invalidBodies('NetworkPolicyRequest').map((invalid) => ({
+    ...invalid,
+    request: (name: string, from: string, to: string) => withInvalid({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp' }, invalid),
+  })),
 ];
 
 class RequestInvalidPolicy implements NetworkCommand {
@@ -588,6 +628,10 @@ const INVALID_TESTS: readonly { what: string; field: string; request: (from: str
   { what: 'an unknown protocol', field: 'protocol', request: (from, to) => ({ source_vm_id: from, destination_vm_id: to, protocol: 'http', port: 80 }) },
   { what: 'an unknown source', field: 'source_vm_id', request: (_from, to) => ({ source_vm_id: 'vm-00000000-0000-4000-8000-000000000000', destination_vm_id: to, protocol: 'tcp', port: 80 }) },
   { what: 'an unknown destination', field: 'destination_vm_id', request: (from) => ({ source_vm_id: from, destination_vm_id: 'vm-00000000-0000-4000-8000-000000000000', protocol: 'tcp', port: 80 }) },
+  ...invalidBodies('ConnectivityTestRequest').map((invalid) => ({
+    ...invalid,
+    request: (from: string, to: string) => withInvalid({ source_vm_id: from, destination_vm_id: to, protocol: 'tcp', port: 80 }, invalid),
+  })),
 ];
 
 class AskInvalid implements NetworkCommand {
@@ -772,11 +816,35 @@ async function expectReachability(real: NetworkSystem, model: NetworkModel, orde
 }
 
 /** Every view of the sequence's segments, attachments and policies agrees with the model; then the reachability matrix. */
+/** The segments, attachments and policies as stored in the target's database are exactly the model's, and none of the deleted. */
+async function expectStored(real: NetworkSystem, model: NetworkModel): Promise<void> {
+  const netIds = [...model.networks, ...model.goneNetworks].map((net) => net.id);
+  const policyIds = [...model.policies, ...model.gonePolicies].map((policy) => policy.id);
+  const stored = await readStored(real.world, 'segments and policies', ['network_segments', 'network_attachments', 'network_policies'], async (db) => ({
+    networks: (await db.query<{ record: Network }>('SELECT record FROM network_segments WHERE id = ANY($1)', [netIds])).rows.map((row) => row.record),
+    attachments: (await db.query<{ record: Attachment }>('SELECT record FROM network_attachments WHERE network_id = ANY($1)', [netIds])).rows.map((row) => row.record),
+    policies: (await db.query<{ record: Policy }>('SELECT record FROM network_policies WHERE id = ANY($1)', [policyIds])).rows.map((row) => row.record),
+  }));
+  if (!stored) return;
+  const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => key(a).localeCompare(key(b));
+  const netKey = byKey<Network>((net) => net.id);
+  assert.deepEqual([...stored.networks].sort(netKey), model.networks.map(networkView).sort(netKey), 'the segments as stored in the database differ from what was done to them');
+  const attachmentKey = byKey<Attachment>((a) => `${a.network_id} ${a.vm_id}`);
+  assert.deepEqual(
+    [...stored.attachments].sort(attachmentKey),
+    model.attachments.map((a) => attachmentView(a, real)).sort(attachmentKey),
+    'the attachments as stored in the database differ from what was done to the segments',
+  );
+  const policyKey = byKey<Policy>((policy) => policy.id);
+  assert.deepEqual([...stored.policies].sort(policyKey), model.policies.map(policyView).sort(policyKey), 'the policies as stored in the database differ from what was done to them');
+}
+
 export async function checkEveryView(model: NetworkModel, real: NetworkSystem, probes: readonly Probe[], pageSize: number): Promise<void> {
   await expectNetworks(real, model, pageSize);
   await expectAttachments(real, model, pageSize);
   const order = await expectPolicies(real, model, pageSize);
   await expectReachability(real, model, order, probes);
+  await expectStored(real, model);
 }
 
 // ---- the check ------------------------------------------------------------------------------------
@@ -789,7 +857,7 @@ const policyArb: fc.Arbitrary<PolicySpec> = fc.record(
     protocol: fc.constantFrom<Protocol>('tcp', 'tcp', 'udp', 'icmp', 'any'),
     ports: fc.uniqueArray(fc.nat({ max: POLICY_PORTS.length - 1 }), { maxLength: 2 }),
     action: fc.constantFrom<PolicyAction>('allow', 'allow', 'deny'),
-    priority: fc.constantFrom(10, 50, 100, 100, 200),
+    priority: fc.constantFrom(1, 10, 50, 100, 100, 200, 1000),
   },
   { requiredKeys: ['protocol', 'ports'] },
 );
@@ -828,6 +896,7 @@ export const NETWORK_COMMANDS: fc.Arbitrary<NetworkCommand>[] = [
   refusalArb,
   fc.tuple(indexArb, probesArb, pageSizeArb).map(([index, probes, size]) => new ReuseNetworkName(index, probes, size)),
   fc.tuple(indexArb, indexArb, probesArb, pageSizeArb).map(([vm, net, probes, size]) => new Detach(vm, net, probes, size)),
+  fc.tuple(indexArb, probesArb, pageSizeArb).map(([net, probes, size]): NetworkCommand => new AttachAndDeleteVm(net, probes, size)),
   fc.tuple(indexArb, probesArb, pageSizeArb).map(([index, probes, size]) => new ReusePolicyName(index, probes, size)),
   fc.tuple(indexArb, probesArb, pageSizeArb).map(([index, probes, size]) => new DeletePolicy(index, probes, size)),
   fc.tuple(indexArb, probesArb, pageSizeArb).map(([index, probes, size]) => new DeleteNetwork(index, probes, size)),
@@ -866,6 +935,7 @@ function networkTour(): NetworkCommand[] {
     new Attach(0, 2, 'any free', 0, [tcp80, udp53], 2), // net 3 has no free address: refused
     new AttachUnknownVm(0, [tcp443, udp5432], 3),
     new Detach(2, 0, [tcp5432, tcp8080], 4), // vm 3 is not on net 1: not found
+    new AttachAndDeleteVm(0, [tcp22, icmp], 1), // a VM of its own on net 1, deleted: it leaves net 1
     new CreatePolicy(0, 0, { protocol: 'tcp', ports: [3], action: 'allow' }, [tcp5432, tcp22], 1), // net 1 -> net 2 tcp/5432
     new CreatePolicy(0, 0, { protocol: 'any', ports: [], action: 'deny', priority: 10 }, [tcp5432, icmp], 2), // net 1 -> net 2 everything denied first
     new CreatePolicy(1, 0, { protocol: 'udp', ports: [], action: 'allow', priority: 100 }, [udp53, udp5432], 3), // net 2 -> net 1 every udp port
@@ -886,6 +956,8 @@ function networkTour(): NetworkCommand[] {
     new DeleteNetwork(0, [tcp80, icmp], 2), // net 1, now unused
     new TouchDeleted(0, ['read the segment', 'list its VMs', 'attach a VM to the segment', 'delete the segment', 'read the policy', 'delete the policy'], [tcp22, udp53], 3),
     new CreateNetwork(prefixOf(24), 1, undefined, 'default', 0, [tcp22, icmp], 4), // net 1's subnet is free again
+    new CreatePolicy(0, 0, { protocol: 'tcp', ports: [4, 5], action: 'allow', priority: 1 }, [tcp22, tcp80], 1), // ports 1 and 65535, priority 1: the lowest limits, accepted
+    new CreatePolicy(1, 0, { protocol: 'udp', ports: [5], action: 'deny', priority: 1000 }, [udp53, icmp], 2), // port 65535, priority 1000: the highest, accepted
   ];
 }
 

@@ -6,7 +6,7 @@ import type { NovaWorld } from '../world';
 import { EventStream, type StreamMessage } from '../ws-client';
 import { pick, readAllPages, VM_ACTIONS, VM_TRANSITIONS } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
-import { invalidBodies, invalidQueryValues } from './invalid-inputs';
+import { defaultsOf, invalidBodies, invalidQueryValues, limitValues, withInvalid } from './invalid-inputs';
 import { storedVms, type StoredVm } from './vm-store';
 
 /**
@@ -34,6 +34,8 @@ interface Spec {
   node_id?: string;
   /** Which of the run's extra tags the VM carries. */
   extraTags: readonly ('blue' | 'green')[];
+  /** How many more tags of no meaning it carries (to reach the contract's limit on tags). */
+  moreTags?: number;
 }
 
 /** One history entry as the model expects it. */
@@ -117,16 +119,7 @@ const specArb: fc.Arbitrary<Spec> = fc.record(
  * and bodies that are no object at all; `field` is the field the refusal must name, when there is one.
  */
 const INVALID_BODIES: readonly { what: string; field?: string; body: (name: string, tag: string) => unknown }[] = [
-  ...invalidBodies('VmCreateRequest').map(({ what, field, value }) => ({
-    what,
-    field,
-    body: (name: string, tag: string) => {
-      const body: Record<string, unknown> = { name, tags: [tag] };
-      if (value === undefined) delete body[field];
-      else body[field] = value;
-      return body;
-    },
-  })),
+  ...invalidBodies('VmCreateRequest').map((invalid) => ({ ...invalid, body: (name: string, tag: string) => withInvalid({ name, tags: [tag] }, invalid) })),
   { what: 'a list instead of an object', body: (name: string, tag: string) => [{ name, tags: [tag] }] },
   { what: 'no body', body: () => null },
 ];
@@ -146,11 +139,26 @@ function nextName(model: VmModel, real: VmSystem): string {
 }
 
 function tagsOf(real: VmSystem, spec: Spec): string[] {
-  return [real.tag, ...spec.extraTags.map((extra) => `${real.tag}-${extra}`)];
+  const more = Array.from({ length: spec.moreTags ?? 0 }, (_, i) => `${real.tag}-t${i}`);
+  return [real.tag, ...spec.extraTags.map((extra) => `${real.tag}-${extra}`), ...more];
+}
+
+// A VM at the highest CPU or memory takes a whole node for itself, which the scenarios beside this
+// one need room on: those two limits are left to the refusals one step past them.
+const BOOKS_A_NODE = ['cpu_shares', 'memory_mb'];
+
+/** VMs at the contract's limits (derived from VmCreateRequest): every lowest value, and every highest one that books no node. */
+function specAtLimits(limit: 'lowest' | 'highest'): Spec {
+  const spec: Spec = { extraTags: [] };
+  for (const { field, value } of limitValues('VmCreateRequest').filter((l) => l.limit === limit && !(limit === 'highest' && BOOKS_A_NODE.includes(l.field)))) {
+    if (field === 'tags') spec.moreTags = (value as string[]).length - 1;
+    else Object.assign(spec, { [field]: value });
+  }
+  return spec;
 }
 
 async function requestVm(real: VmSystem, name: string, spec: Spec): Promise<ApiResponse<Vm>> {
-  const { extraTags: _extra, ...fields } = spec;
+  const { extraTags: _extra, moreTags: _more, ...fields } = spec;
   const response = await real.api.post<Vm>('/api/v1/vms', { name, ...fields, tags: tagsOf(real, spec) });
   if (response.status === 201) deleteVmAfterScenario(real.world, response.data);
   return response;
@@ -220,6 +228,26 @@ class CreateAndDeleteAtOnce implements VmCommand {
     await checkEveryView(model, real, this.pageSize);
   }
   toString = () => 'create and delete at once';
+}
+
+/** A request with nothing but a name: accepted with the contract's defaults, then deleted at once (it carries none of the run's tags). */
+class CreateMinimal implements VmCommand {
+  constructor(readonly pageSize: number) {}
+  check = () => true;
+  async run(model: VmModel, real: VmSystem): Promise<void> {
+    const name = nextName(model, real);
+    const response = await real.api.post<Vm>('/api/v1/vms', { name });
+    if (response.status === 201) deleteVmAfterScenario(real.world, response.data);
+    assert.equal(response.status, 201, `requesting ${name} with nothing but its name was answered ${response.status} ${JSON.stringify(response.data)}`);
+    const defaults = defaultsOf('VmCreateRequest');
+    const shown = Object.fromEntries(Object.keys(defaults).map((field) => [field, response.data[field as keyof Vm]]));
+    assert.deepEqual(shown, defaults, `${name}, requested with nothing but its name, does not have the contract's defaults`);
+    const deleted = await real.api.delete(`/api/v1/vms/${response.data.id}`);
+    assert.equal(deleted.status, 200, `deleting ${name} while it was provisioned was answered ${deleted.status} ${JSON.stringify(deleted.data)}`);
+    model.gone.push({ id: response.data.id, name, history: [{ action: 'create', to: 'creating' }], cutShort: true });
+    await checkEveryView(model, real, this.pageSize);
+  }
+  toString = () => 'create with nothing but a name, and delete at once';
 }
 
 class RequestInvalid implements VmCommand {
@@ -550,6 +578,7 @@ export const VM_COMMANDS: fc.Arbitrary<VmCommand>[] = [
   fc.tuple(specArb, pageSizeArb).map(([spec, size]) => new CreateVm(spec, size)),
   fc.tuple(specArb, pageSizeArb).map(([spec, size]) => new CreateVm(spec, size)),
   pageSizeArb.map((size) => new CreateAndDeleteAtOnce(size)),
+  pageSizeArb.map((size) => new CreateMinimal(size)),
   fc.tuple(fc.nat({ max: INVALID_BODIES.length - 1 }), pageSizeArb).map(([invalid, size]) => new RequestInvalid(invalid, size)),
   fc.tuple(fc.nat({ max: INVALID_QUERIES.length - 1 }), pageSizeArb).map(([invalid, size]) => new ListInvalid(invalid, size)),
   fc.tuple(fc.boolean(), indexArb, pageSizeArb).map(([ofDeleted, index, size]) => new ReuseName(ofDeleted, index, size)),
@@ -567,6 +596,9 @@ function vmTour(): VmCommand[] {
     new CreateVm(blue, 1),
     new CreateVm({ extraTags: ['green'] }, 2),
     new CreateAndDeleteAtOnce(3),
+    new CreateMinimal(1),
+    new CreateVm(specAtLimits('lowest'), 2),
+    new CreateVm(specAtLimits('highest'), 3),
     ...INVALID_BODIES.map((_, i) => new RequestInvalid(i, 1 + (i % 3))),
     ...INVALID_QUERIES.map((_, i) => new ListInvalid(i, 1 + (i % 3))),
     new ReuseName(false, 0, 2),
