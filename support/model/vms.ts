@@ -93,6 +93,8 @@ interface Bystanders {
   prefix: string;
   tag: string;
   vms: ModelVm[];
+  /** The oldest of them, deleted by the tour: the scenario's first VM, which a target may forget to take out of its list. */
+  gone: GoneVm[];
 }
 
 type VmCommand = fc.AsyncCommand<VmModel, VmSystem>;
@@ -248,6 +250,41 @@ class CreateMinimal implements VmCommand {
     await checkEveryView(model, real, this.pageSize);
   }
   toString = () => 'create with nothing but a name, and delete at once';
+}
+
+/** Deletes the oldest bystander, the scenario's first VM (once per check: the tour's). */
+class DeleteOldestBystander implements VmCommand {
+  constructor(readonly pageSize: number) {}
+  check = () => true;
+  async run(model: VmModel, real: VmSystem): Promise<void> {
+    const { bystanders } = real;
+    if (bystanders.gone.length === 0) {
+      const [oldest] = bystanders.vms;
+      const deleted = await real.api.delete(`/api/v1/vms/${oldest.id}`);
+      assert.equal(deleted.status, 200, `deleting the bystander ${oldest.name} was answered ${deleted.status} ${JSON.stringify(deleted.data)}`);
+      bystanders.vms.shift();
+      bystanders.gone.push({ id: oldest.id, name: oldest.name, history: oldest.history, cutShort: false });
+    }
+    await checkEveryView(model, real, this.pageSize);
+  }
+  toString = () => 'delete the oldest bystander';
+}
+
+/** Several VMs requested at once: the list keeps them in order of creation whatever order their requests finish in. */
+class CreateTogether implements VmCommand {
+  private names: string[] = [];
+  constructor(readonly specs: readonly Spec[], readonly pageSize: number) {}
+  check = () => true;
+  async run(model: VmModel, real: VmSystem): Promise<void> {
+    const names = this.specs.map(() => nextName(model, real));
+    this.names = names.map((name) => label(real, name));
+    const responses = await Promise.all(this.specs.map((spec, i) => requestVm(real, names[i], spec)));
+    const vms = responses.map((response, i) => accepted(response, `requesting ${names[i]} beside ${names.length - 1} others`, names[i], this.specs[i], real));
+    model.live.push(...vms);
+    for (const vm of vms) await untilRunning(real.api, vm);
+    await checkEveryView(model, real, this.pageSize);
+  }
+  toString = () => `create ${this.names.join(', ') || `${this.specs.length} VMs`} at once`;
 }
 
 class RequestInvalid implements VmCommand {
@@ -563,6 +600,7 @@ export async function checkEveryView(model: VmModel, real: VmSystem, pageSize: n
     await expectList(real, { name_prefix: real.prefix, state }, matching, pageSize, `the list of the ${state} VMs`);
   }
   await expectList(real, { name_prefix: real.bystanders.prefix }, real.bystanders.vms, pageSize, 'the list of the VMs named as the bystanders are');
+  for (const vm of real.bystanders.gone) await expectGone(real, vm);
   await expectCounts(real, model.live);
   await expectSharedViews(model, real);
   await expectStored(model, real);
@@ -579,6 +617,7 @@ export const VM_COMMANDS: fc.Arbitrary<VmCommand>[] = [
   fc.tuple(specArb, pageSizeArb).map(([spec, size]) => new CreateVm(spec, size)),
   pageSizeArb.map((size) => new CreateAndDeleteAtOnce(size)),
   pageSizeArb.map((size) => new CreateMinimal(size)),
+  fc.tuple(fc.array(specArb, { minLength: 2, maxLength: 4 }), pageSizeArb).map(([specs, size]) => new CreateTogether(specs, size)),
   fc.tuple(fc.nat({ max: INVALID_BODIES.length - 1 }), pageSizeArb).map(([invalid, size]) => new RequestInvalid(invalid, size)),
   fc.tuple(fc.nat({ max: INVALID_QUERIES.length - 1 }), pageSizeArb).map(([invalid, size]) => new ListInvalid(invalid, size)),
   fc.tuple(fc.boolean(), indexArb, pageSizeArb).map(([ofDeleted, index, size]) => new ReuseName(ofDeleted, index, size)),
@@ -596,7 +635,9 @@ function vmTour(): VmCommand[] {
     new CreateVm(blue, 1),
     new CreateVm({ extraTags: ['green'] }, 2),
     new CreateAndDeleteAtOnce(3),
+    new DeleteOldestBystander(2),
     new CreateMinimal(1),
+    new CreateTogether([{ extraTags: [] }, { extraTags: ['blue'] }, { extraTags: ['green'] }, { extraTags: [] }], 3),
     new CreateVm(specAtLimits('lowest'), 2),
     new CreateVm(specAtLimits('highest'), 3),
     ...INVALID_BODIES.map((_, i) => new RequestInvalid(i, 1 + (i % 3))),
@@ -621,11 +662,11 @@ function vmTour(): VmCommand[] {
   ];
 }
 
-/** The scenario's bystanders: VMs with a name prefix and a tag of their own, one running, one stopped. */
+/** The scenario's bystanders: VMs with a name prefix and a tag of their own; the first one is for the tour to delete, then one running, one stopped. */
 async function makeBystanders(world: NovaWorld): Promise<Bystanders> {
   const api = world.actor.api;
-  const bystanders: Bystanders = { prefix: `m${world.runId}b-`, tag: `${world.scenarioTag}-bystander`, vms: [] };
-  for (const index of [1, 2]) {
+  const bystanders: Bystanders = { prefix: `m${world.runId}b-`, tag: `${world.scenarioTag}-bystander`, vms: [], gone: [] };
+  for (const index of [1, 2, 3]) {
     const name = `${bystanders.prefix}${index}`;
     const response = await api.post<Vm>('/api/v1/vms', { name, tags: [bystanders.tag] });
     assert.equal(response.status, 201, `creating the bystander ${name} was answered ${response.status} ${JSON.stringify(response.data)}`);
@@ -634,7 +675,7 @@ async function makeBystanders(world: NovaWorld): Promise<Bystanders> {
     bystanders.vms.push({ id, name, state, node_id, created_at, ...DEFAULTS, tags: [bystanders.tag], history: [{ action: 'create', to: 'creating' }] });
   }
   for (const vm of bystanders.vms) await untilRunning(api, vm);
-  const stopped = bystanders.vms[1];
+  const stopped = bystanders.vms[2];
   const response = await api.post<Vm>(`/api/v1/vms/${stopped.id}/stop`);
   assert.equal(response.status, 200, `stopping the bystander ${stopped.name} was answered ${response.status} ${JSON.stringify(response.data)}`);
   stopped.history.push({ action: 'stop', from: 'running', to: 'stopped' });
