@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contractSchema, invalidBodies, invalidQueryValues, invalidValues } from '../../support/model/invalid-inputs';
+import { contractSchema, defaultsOf, invalidBodies, invalidQueryValues, invalidValues, limitValues, withInvalid } from '../../support/model/invalid-inputs';
 
 describe('inputs the contract refuses, derived from its schemas', () => {
   const bodies = invalidBodies('VmCreateRequest');
@@ -37,6 +37,24 @@ describe('inputs the contract refuses, derived from its schemas', () => {
     assert.deepEqual(queries.find((c) => c.field === 'page_size' && c.what.includes('above')), { what: 'page_size above 500', field: 'page_size', value: '501' });
     assert.ok(queries.some((c) => c.field === 'state' && c.value === 'not-creating'));
     assert.ok(!queries.some((c) => c.field === 'name_prefix'), 'a free text parameter has no invalid value');
+  });
+
+  it('gives the values at each limit the contract accepts: minimum, maximum, longest text, longest list', () => {
+    const limits = limitValues('VmCreateRequest');
+    const at = (field: string, limit: 'lowest' | 'highest') => limits.find((l) => l.field === field && l.limit === limit)?.value;
+    assert.equal(at('cpu_shares', 'lowest'), 1);
+    assert.equal(at('disk_gb', 'highest'), 4096);
+    assert.equal(at('image', 'highest'), 'a'.repeat(128));
+    assert.equal((at('tags', 'highest') as string[]).length, 32);
+    assert.equal(at('name', 'highest'), undefined, 'a length set by a pattern alone is not guessed');
+  });
+
+  it("reads the defaults a request may leave out, and applies a case to a body without changing it", () => {
+    assert.deepEqual(defaultsOf('VmCreateRequest'), { cpu_shares: 1, memory_mb: 512, disk_gb: 10, image: 'ubuntu-24.04' });
+    const base = { name: 'web', tags: ['a'] };
+    assert.deepEqual(withInvalid(base, { what: 'no name', field: 'name', value: undefined }), { tags: ['a'] });
+    assert.deepEqual(withInvalid(base, { what: 'tags as text', field: 'tags', value: 'text' }), { name: 'web', tags: 'text' });
+    assert.deepEqual(base, { name: 'web', tags: ['a'] });
   });
 
   it('says what is wrong with a schema it cannot use', () => {
