@@ -637,7 +637,9 @@ function vmTour(): VmCommand[] {
     new CreateAndDeleteAtOnce(3),
     new DeleteOldestBystander(2),
     new CreateMinimal(1),
-    new CreateTogether([{ extraTags: [] }, { extraTags: ['blue'] }, { extraTags: ['green'] }, { extraTags: [] }], 3),
+    new CreateTogether([{ extraTags: [], node_id: 'node-1' }, { extraTags: ['blue'], node_id: 'node-2' }, { extraTags: ['green'], node_id: 'node-3' }, { extraTags: [] }], 3),
+    // One VM on each node stopped and started again: at least two of them are not on the least loaded node, so a start that reschedules moves one.
+    ...[2, 3, 4].flatMap((index) => [new Act(index, 'stop', 1), new Act(index, 'start', 2)]),
     new CreateVm(specAtLimits('lowest'), 2),
     new CreateVm(specAtLimits('highest'), 3),
     ...INVALID_BODIES.map((_, i) => new RequestInvalid(i, 1 + (i % 3))),
