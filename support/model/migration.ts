@@ -116,6 +116,9 @@ class CreateVm implements MigrationCommand {
   toString = () => `create ${this.name ?? 'a VM'} (${this.cpu} CPU, ${this.memory} MB)`;
 }
 
+/** How many times a migration asked for "at once" is sent together. */
+const AT_ONCE = 4;
+
 class Migrate implements MigrationCommand {
   private target: string | undefined;
   constructor(readonly index: number, readonly destination: Destination, readonly bandwidth: number | undefined, readonly twice: boolean) {}
@@ -124,10 +127,11 @@ class Migrate implements MigrationCommand {
     const vm = pick(model.vms, this.index) as ModelVm;
     const others = nodeIds(real).filter((id) => id !== vm.node);
     const to = this.destination === 'own node' ? vm.node : this.destination === 'unknown node' ? `${real.prefix}node-9` : (pick(others, this.destination.other) as string);
-    this.target = `${short(real, vm)} (${vm.state} on ${vm.node}) to ${to}${this.twice ? ', twice at once' : ''}`;
+    this.target = `${short(real, vm)} (${vm.state} on ${vm.node}) to ${to}${this.twice ? `, ${AT_ONCE} times at once` : ''}`;
     const request = { target_node_id: to, ...(this.bandwidth === undefined ? {} : { max_bandwidth_mbps: this.bandwidth }) };
     const send = () => real.api.post<Migration>(`/api/v1/vms/${vm.id}/migrate`, request);
-    const answers = this.twice ? await Promise.all([send(), send()]) : [await send()];
+    // At once: several requests, since which of them the target handles first is a race each time.
+    const answers = this.twice ? await Promise.all(Array.from({ length: AT_ONCE }, send)) : [await send()];
 
     const what = `migrating ${vm.name} (${vm.state} on ${vm.node}) to ${to}`;
     if (this.destination === 'unknown node') {
@@ -136,7 +140,7 @@ class Migrate implements MigrationCommand {
       for (const answer of answers) refusedAs(answer, 409, what);
     } else {
       const accepted = answers.filter((answer) => answer.status === 202);
-      assert.equal(accepted.length, 1, `${what}${this.twice ? ' twice at once' : ''} was answered ${answers.map((a) => `${a.status} ${body(a)}`).join(' and ')}: exactly one must be accepted`);
+      assert.equal(accepted.length, 1, `${what}${this.twice ? ` ${AT_ONCE} times at once` : ''} was answered ${answers.map((a) => `${a.status} ${body(a)}`).join(' and ')}: exactly one must be accepted`);
       for (const answer of answers.filter((a) => a !== accepted[0])) refusedAs(answer, 409, `${what} while it already migrates`);
       const started = accepted[0];
       const migration = started.data;
@@ -357,6 +361,8 @@ function migrationTour(): MigrationCommand[] {
     new CreateVm(1, 1, 512),
     new Migrate(0, { other: 0 }, undefined, false),
     new Migrate(0, { other: 1 }, 5_000, true),
+    new Migrate(1, { other: 0 }, undefined, true),
+    new Migrate(0, { other: 0 }, 10_000, true),
     new Migrate(1, 'own node', undefined, false),
     new Migrate(1, 'unknown node', undefined, false),
     ...INVALID_REQUESTS.map((_, i) => new MigrateInvalid(1, i)),
