@@ -67,7 +67,7 @@ Then(
 );
 
 Then(
-  'any sequence of machines created on any node, migrations to any node at any link speed, migrations asked twice at once, refusals, state changes and deletions moves each machine only as the contract allows and keeps its migrations, probes, history and every node\'s free room in agreement with what was done',
+  'any sequence of machines created on any node, migrations to any node at any link speed, migrations asked several times at once, refusals, state changes and deletions moves each machine only as the contract allows and keeps its migrations, probes, history and every node\'s free room in agreement with what was done',
   async function (this: NovaWorld) {
     await checkMigrationModel(this);
   },

@@ -121,17 +121,17 @@ const AT_ONCE = 4;
 
 class Migrate implements MigrationCommand {
   private target: string | undefined;
-  constructor(readonly index: number, readonly destination: Destination, readonly bandwidth: number | undefined, readonly twice: boolean) {}
+  constructor(readonly index: number, readonly destination: Destination, readonly bandwidth: number | undefined, readonly atOnce: boolean) {}
   check = (model: Readonly<MigrationModel>) => model.vms.length > 0;
   async run(model: MigrationModel, real: MigrationSystem): Promise<void> {
     const vm = pick(model.vms, this.index) as ModelVm;
     const others = nodeIds(real).filter((id) => id !== vm.node);
     const to = this.destination === 'own node' ? vm.node : this.destination === 'unknown node' ? `${real.prefix}node-9` : (pick(others, this.destination.other) as string);
-    this.target = `${short(real, vm)} (${vm.state} on ${vm.node}) to ${to}${this.twice ? `, ${AT_ONCE} times at once` : ''}`;
+    this.target = `${short(real, vm)} (${vm.state} on ${vm.node}) to ${to}${this.atOnce ? `, ${AT_ONCE} times at once` : ''}`;
     const request = { target_node_id: to, ...(this.bandwidth === undefined ? {} : { max_bandwidth_mbps: this.bandwidth }) };
     const send = () => real.api.post<Migration>(`/api/v1/vms/${vm.id}/migrate`, request);
     // At once: several requests, since which of them the target handles first is a race each time.
-    const answers = this.twice ? await Promise.all(Array.from({ length: AT_ONCE }, send)) : [await send()];
+    const answers = this.atOnce ? await Promise.all(Array.from({ length: AT_ONCE }, send)) : [await send()];
 
     const what = `migrating ${vm.name} (${vm.state} on ${vm.node}) to ${to}`;
     if (this.destination === 'unknown node') {
@@ -140,7 +140,7 @@ class Migrate implements MigrationCommand {
       for (const answer of answers) refusedAs(answer, 409, what);
     } else {
       const accepted = answers.filter((answer) => answer.status === 202);
-      assert.equal(accepted.length, 1, `${what}${this.twice ? ` ${AT_ONCE} times at once` : ''} was answered ${answers.map((a) => `${a.status} ${body(a)}`).join(' and ')}: exactly one must be accepted`);
+      assert.equal(accepted.length, 1, `${what}${this.atOnce ? ` ${AT_ONCE} times at once` : ''} was answered ${answers.map((a) => `${a.status} ${body(a)}`).join(' and ')}: exactly one must be accepted`);
       for (const answer of answers.filter((a) => a !== accepted[0])) refusedAs(answer, 409, `${what} while it already migrates`);
       const started = accepted[0];
       const migration = started.data;
@@ -346,8 +346,8 @@ const destinationArb: fc.Arbitrary<Destination> = fc.oneof(
 
 export const MIGRATION_COMMANDS: fc.Arbitrary<MigrationCommand>[] = [
   fc.tuple(fc.nat({ max: 2 }), fc.integer({ min: 1, max: 4 }), fc.constantFrom(512, 1024, 2048)).map(([node, cpu, memory]) => new CreateVm(node, cpu, memory)),
-  fc.tuple(indexArb, destinationArb, fc.constantFrom(undefined, 5_000, 10_000), fc.boolean()).map(([index, destination, bandwidth, twice]) => new Migrate(index, destination, bandwidth, twice)),
-  fc.tuple(indexArb, destinationArb, fc.constantFrom(undefined, 5_000, 10_000), fc.boolean()).map(([index, destination, bandwidth, twice]) => new Migrate(index, destination, bandwidth, twice)),
+  fc.tuple(indexArb, destinationArb, fc.constantFrom(undefined, 5_000, 10_000), fc.boolean()).map(([index, destination, bandwidth, atOnce]) => new Migrate(index, destination, bandwidth, atOnce)),
+  fc.tuple(indexArb, destinationArb, fc.constantFrom(undefined, 5_000, 10_000), fc.boolean()).map(([index, destination, bandwidth, atOnce]) => new Migrate(index, destination, bandwidth, atOnce)),
   fc.tuple(indexArb, fc.nat({ max: INVALID_REQUESTS.length - 1 })).map(([index, kind]) => new MigrateInvalid(index, kind)),
   fc.tuple(indexArb, fc.constantFrom(...VM_ACTIONS)).map(([index, action]) => new Act(index, action)),
   indexArb.map((index) => new DeleteVm(index)),

@@ -271,11 +271,8 @@ class CreateNetwork implements NetworkCommand {
   toString = () => this.text ?? 'create a segment';
 }
 
-/** Segment requests the contract refuses, and the field whose refusal must be named. */
+/** Segment requests the contract refuses, and the field whose refusal must be named: subnets picked by hand, then every case derived from the contract. */
 const INVALID_NETWORKS: readonly { what: string; field: string; request: (name: string) => Record<string, unknown> }[] = [
-  { what: 'no name', field: 'name', request: () => ({ subnet: '192.0.2.0/24' }) },
-  { what: 'an upper-case name', field: 'name', request: (name) => ({ name: name.toUpperCase(), subnet: '192.0.2.0/24' }) },
-  { what: 'no subnet', field: 'subnet', request: (name) => ({ name }) },
   { what: 'an octet above 255', field: 'subnet', request: (name) => ({ name, subnet: '172.16.300.0/24' }) },
   { what: 'no prefix length', field: 'subnet', request: (name) => ({ name, subnet: '172.16.200.0' }) },
   { what: 'host bits set', field: 'subnet', request: (name) => ({ name, subnet: '172.16.200.7/24' }) },
@@ -283,7 +280,6 @@ const INVALID_NETWORKS: readonly { what: string; field: string; request: (name: 
   { what: 'a /7', field: 'subnet', request: (name) => ({ name, subnet: '172.0.0.0/7' }) },
   { what: 'a /33', field: 'subnet', request: (name) => ({ name, subnet: '172.16.200.0/33' }) },
   { what: 'words for a subnet', field: 'subnet', request: (name) => ({ name, subnet: 'the lab network' }) },
-  { what: 'an unknown type', field: 'type', request: (name) => ({ name, subnet: '192.0.2.0/24', type: 'vlan' }) },
   ...invalidBodies('NetworkCreateRequest').map((invalid) => ({ ...invalid, request: (name: string) => withInvalid({ name, subnet: '192.0.2.0/24' }, invalid) })),
 ];
 
@@ -526,19 +522,10 @@ class CreatePolicy implements NetworkCommand {
   toString = () => this.text ?? 'create a policy';
 }
 
-/** Policy requests the contract refuses, and the field whose refusal must be named. */
-const INVALID_POLICIES: readonly { what: string; field: string; request: (name: string, from: string, to: string) => Record<string, unknown>; status?: number; reason?: string }[] = [
-  { what: 'an upper-case name', field: 'name', request: (name, from, to) => ({ name: name.toUpperCase(), source_network_id: from, destination_network_id: to, protocol: 'tcp' }) },
-  { what: 'no source', field: 'source_network_id', request: (name, _from, to) => ({ name, destination_network_id: to, protocol: 'tcp' }) },
+/** Policy requests the contract refuses, and the field whose refusal must be named: segments that do not exist, then every case derived from the contract. */
+const INVALID_POLICIES: readonly { what: string; field: string; request: (name: string, from: string, to: string) => Record<string, unknown> }[] = [
   { what: 'an unknown source', field: 'source_network_id', request: (name, _from, to) => ({ name, source_network_id: 'net-00000000-0000-4000-8000-000000000000', destination_network_id: to, protocol: 'tcp' }) },
   { what: 'an unknown destination', field: 'destination_network_id', request: (name, from) => ({ name, source_network_id: from, destination_network_id: 'net-00000000-0000-4000-8000-000000000000', protocol: 'tcp' }) },
-  { what: 'an unknown protocol', field: 'protocol', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'http' }) },
-  { what: 'port 0', field: 'ports', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp', ports: [0] }) },
-  { what: 'port 65536', field: 'ports', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'udp', ports: [80, 65536] }) },
-  { what: 'an unknown action', field: 'action', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp', action: 'reject' }) },
-  { what: 'priority 0', field: 'priority', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp', priority: 0 }) },
-  { what: 'priority 1001', field: 'priority', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp', priority: 1001 }) },
-  { what: 'priority 1.5', field: 'priority', request: (name, from, to) => ({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp', priority: 1.5 }) },
   ...invalidBodies('NetworkPolicyRequest').map((invalid) => ({
     ...invalid,
     request: (name: string, from: string, to: string) => withInvalid({ name, source_network_id: from, destination_network_id: to, protocol: 'tcp' }, invalid),
@@ -620,12 +607,10 @@ class TouchDeleted implements NetworkCommand {
   toString = () => this.text ?? `${this.touches.join(', ')} after deletion`;
 }
 
-/** Connectivity questions the contract refuses. */
+/** Connectivity questions the contract refuses: ports that do not fit the protocol, VMs that do not exist, then every case derived from the contract. */
 const INVALID_TESTS: readonly { what: string; field: string; request: (from: string, to: string) => Record<string, unknown> }[] = [
   { what: 'tcp without a port', field: 'port', request: (from, to) => ({ source_vm_id: from, destination_vm_id: to, protocol: 'tcp' }) },
   { what: 'icmp with a port', field: 'port', request: (from, to) => ({ source_vm_id: from, destination_vm_id: to, protocol: 'icmp', port: 7 }) },
-  { what: 'port 0', field: 'port', request: (from, to) => ({ source_vm_id: from, destination_vm_id: to, protocol: 'udp', port: 0 }) },
-  { what: 'an unknown protocol', field: 'protocol', request: (from, to) => ({ source_vm_id: from, destination_vm_id: to, protocol: 'http', port: 80 }) },
   { what: 'an unknown source', field: 'source_vm_id', request: (_from, to) => ({ source_vm_id: 'vm-00000000-0000-4000-8000-000000000000', destination_vm_id: to, protocol: 'tcp', port: 80 }) },
   { what: 'an unknown destination', field: 'destination_vm_id', request: (from) => ({ source_vm_id: from, destination_vm_id: 'vm-00000000-0000-4000-8000-000000000000', protocol: 'tcp', port: 80 }) },
   ...invalidBodies('ConnectivityTestRequest').map((invalid) => ({

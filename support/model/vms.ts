@@ -4,7 +4,7 @@ import type { ApiClient, ApiResponse } from '../api-client';
 import { deleteVmAfterScenario, type Vm, type VmAction, type VmState } from '../tasks/vms';
 import type { NovaWorld } from '../world';
 import { EventStream, type StreamMessage } from '../ws-client';
-import { pick, readAllPages, VM_ACTIONS, VM_TRANSITIONS } from './common';
+import { actOnVm, pick, readAllPages, VM_ACTIONS, VM_TRANSITIONS } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
 import { defaultsOf, invalidBodies, invalidQueryValues, limitValues, withInvalid } from './invalid-inputs';
 import { storedVms, type StoredVm } from './vm-store';
@@ -21,7 +21,8 @@ import { storedVms, type StoredVm } from './vm-store';
  */
 
 const STATES: readonly VmState[] = ['creating', 'provisioning', 'running', 'stopped', 'paused', 'migrating', 'deleting', 'failed'];
-const DEFAULTS = { cpu_shares: 1, memory_mb: 512, disk_gb: 10, image: 'ubuntu-24.04' };
+/** What a request leaves out, as the contract's VmCreateRequest promises it. */
+const DEFAULTS = defaultsOf('VmCreateRequest') as { cpu_shares: number; memory_mb: number; disk_gb: number; image: string };
 const NODES = ['node-1', 'node-2', 'node-3'];
 const READY_WITHIN_MS = 5_000;
 const STREAM_WITHIN_MS = 2_000;
@@ -88,7 +89,7 @@ export interface VmSystem {
   bystanders: Bystanders;
 }
 
-/** Made once per scenario, left alone by the sequences: one running, one stopped. */
+/** Made once per scenario, left alone by the sequences: the oldest (deleted by the tour), then one running, one stopped. */
 interface Bystanders {
   prefix: string;
   tag: string;
@@ -241,9 +242,8 @@ class CreateMinimal implements VmCommand {
     const response = await real.api.post<Vm>('/api/v1/vms', { name });
     if (response.status === 201) deleteVmAfterScenario(real.world, response.data);
     assert.equal(response.status, 201, `requesting ${name} with nothing but its name was answered ${response.status} ${JSON.stringify(response.data)}`);
-    const defaults = defaultsOf('VmCreateRequest');
-    const shown = Object.fromEntries(Object.keys(defaults).map((field) => [field, response.data[field as keyof Vm]]));
-    assert.deepEqual(shown, defaults, `${name}, requested with nothing but its name, does not have the contract's defaults`);
+    const shown = Object.fromEntries(Object.keys(DEFAULTS).map((field) => [field, response.data[field as keyof Vm]]));
+    assert.deepEqual(shown, DEFAULTS, `${name}, requested with nothing but its name, does not have the contract's defaults`);
     const deleted = await real.api.delete(`/api/v1/vms/${response.data.id}`);
     assert.equal(deleted.status, 200, `deleting ${name} while it was provisioned was answered ${deleted.status} ${JSON.stringify(deleted.data)}`);
     model.gone.push({ id: response.data.id, name, history: [{ action: 'create', to: 'creating' }], cutShort: true });
@@ -678,8 +678,7 @@ async function makeBystanders(world: NovaWorld): Promise<Bystanders> {
   }
   for (const vm of bystanders.vms) await untilRunning(api, vm);
   const stopped = bystanders.vms[2];
-  const response = await api.post<Vm>(`/api/v1/vms/${stopped.id}/stop`);
-  assert.equal(response.status, 200, `stopping the bystander ${stopped.name} was answered ${response.status} ${JSON.stringify(response.data)}`);
+  assert.equal(await actOnVm(api, stopped, 'stop'), 'stopped', `the bystander ${stopped.name}, running, could not be stopped`);
   stopped.history.push({ action: 'stop', from: 'running', to: 'stopped' });
   stopped.state = 'stopped';
   return bystanders;
