@@ -2,12 +2,12 @@
 // the environment (embedded NovaCron or NOVACRON_API_URL) is provisioned once per run by the plugin.
 const path = require('node:path');
 require('ts-node').register({ transpileOnly: true });
-const { loadConfig, ConfigError } = require('./support/config');
+const { getConfig, ConfigError } = require('./support/config');
 const { isDryRun, JUNIT_OPTIONS, reportFiles, reportFormats } = require('./support/report/files');
 
 function configOrExit() {
   try {
-    return loadConfig();
+    return getConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`novacron-spec: ${error.message}\n`);

@@ -18,7 +18,7 @@ export default tseslint.config(
   // The walls: steps never import the reference, the reference never imports the suite, support
   // never imports steps or the reference (eslint/walls.mjs).
   {
-    files: ['steps/**/*.ts', 'support/**/*.ts', 'reference/**/*.ts'],
+    files: ['steps/**/*.ts', 'support/**/*.ts', 'reference/**/*.ts', 'variables/**/*.ts'],
     plugins: { walls },
     rules: { 'walls/layers': ['error', { rootDir: import.meta.dirname }] },
   },
@@ -26,7 +26,7 @@ export default tseslint.config(
   // before the step ends, a rejected request nobody sees) and a promise where a callback's result
   // is ignored. node:test's own test()/describe() calls may float: its runner awaits them.
   {
-    files: ['steps/**/*.ts', 'support/**/*.ts', 'scripts/**/*.ts', 'reference/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['steps/**/*.ts', 'support/**/*.ts', 'scripts/**/*.ts', 'reference/**/*.ts', 'variables/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],

@@ -12,6 +12,10 @@ export const WALLS = {
     forbidden: ['steps', 'support', 'scripts', 'bench', 'test', 'features', 'contract'],
     why: 'the reference is its own package and never imports the suite',
   },
+  variables: {
+    forbidden: ['steps', 'support', 'reference', 'scripts', 'bench', 'test', 'features', 'contract'],
+    why: "the variables' definitions are a package of their own that both the suite and the reference import",
+  },
 };
 
 function layerOf(rootDir, file) {

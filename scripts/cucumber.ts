@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../support/config';
+import { ConfigError, getConfig } from '../support/config';
 import { conformanceText, readConformance } from '../support/report/conformance';
 import { reportFiles, type ReportFiles } from '../support/report/files';
 import { closingLines, generateReports, prepareReportsDir } from '../support/report/generate';
@@ -17,7 +17,7 @@ const NO_SCENARIOS = ['--dry-run', '-d', '--help', '-h', '--version', '-v', '--i
 async function main(args: string[]): Promise<number> {
   let files: ReportFiles;
   try {
-    files = reportFiles(loadConfig().reportsDir);
+    files = reportFiles(getConfig().reportsDir);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`novacron-spec: ${error.message}`);

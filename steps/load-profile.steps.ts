@@ -1,11 +1,11 @@
 import { When, type DataTable } from '@cucumber/cucumber';
-import { loadConfig } from '../support/config';
+import { getConfig } from '../support/config';
 import { stagesFromTable } from '../support/tasks/load-profiles';
 import * as dashboardLoad from '../support/tasks/performance/dashboard-load';
 import { userLoadTimeoutMs } from '../support/tasks/performance/durations';
 import type { NovaWorld } from '../support/world';
 
-const LONG = { timeout: userLoadTimeoutMs(loadConfig()) };
+const LONG = { timeout: userLoadTimeoutMs(getConfig()) };
 
 When("the dashboard's views receive requests per second in these stages:", LONG, async function (this: NovaWorld, table: DataTable) {
   const { start, stages } = stagesFromTable(table.hashes());

@@ -1,5 +1,5 @@
 import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
-import { loadConfig } from '../support/config';
+import { getConfig } from '../support/config';
 import type { DashboardView } from '../support/tasks/load-profiles';
 import * as scaling from '../support/tasks/performance/autoscaling-under-load';
 import * as capacity from '../support/tasks/performance/capacity-search';
@@ -37,7 +37,7 @@ defineParameterType({
 });
 
 // Loads that run longer than the default step timeout get the time they need.
-const LONG = { timeout: userLoadTimeoutMs(loadConfig()) };
+const LONG = { timeout: userLoadTimeoutMs(getConfig()) };
 
 Given('{int} virtual machines are on the dashboard', { timeout: 120_000 }, async function (this: NovaWorld, count: number) {
   await fixtures.seedVms(this, count);

@@ -1,15 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { redactUrl } from './redact';
+import { isSet, readVariable, redactUrl, VARIABLE_NAMES, VARIABLES, type LogLevel, type ModelReplay, type ValueOf, type VariableName } from '@novacron-spec/variables';
 
 /**
  * The suite's configuration: every variable of the integration test guide (plus the suite's own),
- * parsed and validated once into a frozen object. Environment variables win over `.env.test`.
+ * parsed and validated once per process into a frozen object (`getConfig`). Each variable's default
+ * and rule have one definition, shared with the embedded reference (`@novacron-spec/variables`).
+ * Environment variables win over `.env.test`.
  */
 
-export type TestMode = 'integration' | 'ci';
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-export type ContractMode = 'strict' | 'warn' | 'off';
+export type TestMode = ValueOf<'NOVACRON_TEST_MODE'>;
+export type { LogLevel, ModelReplay };
+export type ContractMode = ValueOf<'NOVACRON_CONTRACT'>;
 /** `embedded`: the suite's own reference server (started here, or by the wrapper that handed over its URL). */
 export type TargetKind = 'embedded' | 'external';
 
@@ -63,13 +65,6 @@ export interface Config {
   readonly warnings: readonly string[];
 }
 
-/** `<seed>` replays the model checks from their start; `<seed>/<path>/<replayPath>` one shrunk sequence. */
-export interface ModelReplay {
-  readonly seed: number;
-  readonly path?: string;
-  readonly replayPath?: string;
-}
-
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -79,58 +74,11 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const MAX_TIMER_MS = 2_147_483_647; // setTimeout's limit; longer delays fire at once
-
-const DEFAULTS = {
-  NOVACRON_TEST_MODE: 'integration',
-  NOVACRON_UI_URL: 'http://localhost:8092',
-  DB_URL: 'postgresql://postgres:postgres@localhost:5432/novacron_test',
-  REDIS_URL: 'redis://localhost:6379',
-  NOVACRON_USE_DOCKER: 'false',
-  NOVACRON_TEST_PARALLEL: 'true',
-  NOVACRON_TEST_COVERAGE: 'false',
-  NOVACRON_TEST_DEBUG: 'false',
-  NOVACRON_TEST_TIMEOUT: '300000',
-  NOVACRON_STARTUP_TIMEOUT: '25000',
-  LOAD_TEST_USERS: '50',
-  LOAD_TEST_DURATION: '300000',
-  LOAD_TEST_RAMPUP: '60000',
-  LOAD_TEST_THINK_TIME: '0',
-  NOVACRON_LOG_LEVEL: 'info',
-  NOVACRON_TEST_WORKERS: '2',
-  NOVACRON_CONTRACT: 'strict',
-  NOVACRON_FAULTS: 'none',
-  NOVACRON_ADMIN_USERNAME: 'admin',
-  NOVACRON_ADMIN_PASSWORD: 'novacron-admin',
-  NOVACRON_DB_SCHEMA: 'novacron',
-  NOVACRON_REDIS_PREFIX: '',
-  NOVACRON_REPORTS_DIR: 'reports',
-  NOVACRON_RETRY: '1',
-} as const;
+/** Every variable the suite or the reference reads, for the typo guard. */
+export const KNOWN_VARIABLES: readonly string[] = VARIABLE_NAMES;
 
 /** Set by the suite's own scripts for the processes they start, not by people. */
-export const INTERNAL_VARIABLES: readonly string[] = ['NOVACRON_TARGET_KIND', 'NOVACRON_ENDPOINT_FIGURES', 'NOVACRON_VERIFY_MESSAGES', 'NOVACRON_REPORTS_CLAIMED', 'NOVACRON_TARGET_DISCOVERY', 'NOVACRON_REFERENCE_ENTRY'];
-
-/** Every variable the suite reads, plus the reference's own (reference/options.ts), for the typo guard. */
-export const KNOWN_VARIABLES: readonly string[] = [
-  ...Object.keys(DEFAULTS),
-  ...INTERNAL_VARIABLES,
-  'NOVACRON_API_URL',
-  'NOVACRON_SEED',
-  'NOVACRON_MODEL_RUNS',
-  'NOVACRON_MODEL_STEPS',
-  'NOVACRON_REF_TIMINGS',
-  'NOVACRON_REF_PORT',
-  'NOVACRON_REF_HOST',
-  'NOVACRON_REF_SCHEMA',
-  'NOVACRON_REF_REDIS_PREFIX',
-  'NOVACRON_REF_SIMULATION',
-  'NOVACRON_REF_MODULES',
-  'NOVACRON_REF_ADMIN_PASSWORD',
-  'NOVACRON_REF_RATE_LIMIT',
-  'NOVACRON_REF_MAX_BODY_BYTES',
-  'NOVACRON_REF_JWT_SECRET',
-];
+export const INTERNAL_VARIABLES: readonly string[] = VARIABLE_NAMES.filter((name) => VARIABLES[name].readBy === 'internal');
 
 export interface LoadConfigOptions {
   /** Receives each warning line; stderr by default. */
@@ -141,32 +89,36 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
   const envFile = join(cwd, '.env.test');
   const fileValues = readEnvFile(envFile);
   const merged: Env = { ...(fileValues ?? {}), ...definedOnly(env) };
-  const read = new Reader(merged);
+  const read = <N extends VariableName>(name: N) => readVariable(merged, name, (message) => new ConfigError(message));
 
-  const apiUrl = read.optional('NOVACRON_API_URL', parseHttpUrl);
-  const targetKind = read.optional('NOVACRON_TARGET_KIND', oneOf(['embedded', 'external'] as const)) ?? (apiUrl ? 'external' : 'embedded');
+  const apiUrl = read('NOVACRON_API_URL');
+  const targetKind = read('NOVACRON_TARGET_KIND') ?? (apiUrl ? 'external' : 'embedded');
   if (!apiUrl && targetKind === 'external') {
     throw new ConfigError('NOVACRON_TARGET_KIND="external" is not valid: expected NOVACRON_API_URL to name the external target (or leave both unset)');
   }
-  const faults = read.required('NOVACRON_FAULTS', parseFaultList);
+  const faults = read('NOVACRON_FAULTS')!;
   if (apiUrl && targetKind === 'external' && faults.length > 0) {
     throw new ConfigError(
       `NOVACRON_FAULTS="${faults.join(',')}" cannot be used with NOVACRON_API_URL="${redactUrl(apiUrl)}": faults only apply to the embedded reference (unset one of them)`,
     );
   }
 
-  const debug = read.required('NOVACRON_TEST_DEBUG', parseBoolean);
-  const logLevel = read.required('NOVACRON_LOG_LEVEL', oneOf(['error', 'warn', 'info', 'debug'] as const));
-  const loadDurationMs = read.required('LOAD_TEST_DURATION', wholeNumber(1, MAX_TIMER_MS, 'milliseconds'));
-  const rampUpGiven = read.isSet('LOAD_TEST_RAMPUP');
-  const loadRampUpMs = read.required('LOAD_TEST_RAMPUP', wholeNumber(0, MAX_TIMER_MS, 'milliseconds'));
+  const debug = read('NOVACRON_TEST_DEBUG')!;
+  const loadDurationMs = read('LOAD_TEST_DURATION')!;
+  const rampUpGiven = isSet(merged, 'LOAD_TEST_RAMPUP');
+  const loadRampUpMs = read('LOAD_TEST_RAMPUP')!;
   if (rampUpGiven && loadRampUpMs > loadDurationMs) {
     throw new ConfigError(
       `LOAD_TEST_RAMPUP="${loadRampUpMs}" is not valid: expected at most LOAD_TEST_DURATION (${loadDurationMs} ms), since the ramp-up is part of the test duration`,
     );
   }
+  read('NOVACRON_REF_TIMINGS');
+  const referenceEntry = read('NOVACRON_REFERENCE_ENTRY');
+  if (referenceEntry !== undefined && !(/\.(js|ts)$/.test(referenceEntry) && existsSync(referenceEntry))) {
+    throw new ConfigError(`NOVACRON_REFERENCE_ENTRY="${referenceEntry}" is not valid: expected an existing .js or .ts file: the reference entry to start`);
+  }
 
-  const mode = read.required('NOVACRON_TEST_MODE', oneOf(['integration', 'ci'] as const));
+  const mode = read('NOVACRON_TEST_MODE')!;
   const warnings = unknownVariableWarnings(merged);
   warnings.forEach(options.onWarning ?? warnOncePerProcess);
 
@@ -174,36 +126,37 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     mode,
     apiUrl,
     targetKind,
-    uiUrl: read.required('NOVACRON_UI_URL', parseHttpUrl),
-    dbUrl: read.required('DB_URL', parsePostgresUrl),
-    redisUrl: read.required('REDIS_URL', parseRedisUrl),
-    useDocker: read.required('NOVACRON_USE_DOCKER', parseBoolean),
-    parallel: read.required('NOVACRON_TEST_PARALLEL', parseBoolean),
-    coverage: read.required('NOVACRON_TEST_COVERAGE', parseBoolean),
+    uiUrl: read('NOVACRON_UI_URL')!,
+    dbUrl: read('DB_URL')!,
+    redisUrl: read('REDIS_URL')!,
+    useDocker: read('NOVACRON_USE_DOCKER')!,
+    parallel: read('NOVACRON_TEST_PARALLEL')!,
+    coverage: read('NOVACRON_TEST_COVERAGE')!,
     debug,
-    timeoutMs: read.required('NOVACRON_TEST_TIMEOUT', wholeNumber(1, MAX_TIMER_MS, 'milliseconds')),
-    startupTimeoutMs: read.required('NOVACRON_STARTUP_TIMEOUT', wholeNumber(1, MAX_TIMER_MS, 'milliseconds')),
-    loadUsers: read.required('LOAD_TEST_USERS', wholeNumber(1, 10_000)),
+    timeoutMs: read('NOVACRON_TEST_TIMEOUT')!,
+    startupTimeoutMs: read('NOVACRON_STARTUP_TIMEOUT')!,
+    loadUsers: read('LOAD_TEST_USERS')!,
     loadDurationMs,
     // An unset ramp-up never outlasts a shortened test.
     loadRampUpMs: rampUpGiven ? loadRampUpMs : Math.min(loadRampUpMs, loadDurationMs),
-    loadThinkTimeMs: read.required('LOAD_TEST_THINK_TIME', wholeNumber(0, MAX_TIMER_MS, 'milliseconds')),
-    logLevel: debug ? 'debug' : logLevel,
-    workers: read.required('NOVACRON_TEST_WORKERS', wholeNumber(1, 64)),
-    contractMode: read.required('NOVACRON_CONTRACT', oneOf(['strict', 'warn', 'off'] as const)),
+    loadThinkTimeMs: read('LOAD_TEST_THINK_TIME')!,
+    logLevel: debug ? 'debug' : read('NOVACRON_LOG_LEVEL')!,
+    workers: read('NOVACRON_TEST_WORKERS')!,
+    contractMode: read('NOVACRON_CONTRACT')!,
     faults,
-    adminUsername: read.required('NOVACRON_ADMIN_USERNAME', parseText),
-    adminPassword: read.required('NOVACRON_ADMIN_PASSWORD', parseText),
-    dbSchema: read.required('NOVACRON_DB_SCHEMA', parseIdentifier),
-    redisPrefix: read.raw('NOVACRON_REDIS_PREFIX') ?? DEFAULTS.NOVACRON_REDIS_PREFIX,
-    referenceTimings: read.optional('NOVACRON_REF_TIMINGS', parseText),
-    referenceEntry: read.optional('NOVACRON_REFERENCE_ENTRY', parseReferenceEntry),
-    reportsDir: resolve(cwd, read.required('NOVACRON_REPORTS_DIR', parseText)),
-    ciRetries: read.required('NOVACRON_RETRY', wholeNumber(0, 10)),
+    adminUsername: read('NOVACRON_ADMIN_USERNAME')!,
+    adminPassword: read('NOVACRON_ADMIN_PASSWORD')!,
+    dbSchema: read('NOVACRON_DB_SCHEMA')!,
+    redisPrefix: read('NOVACRON_REDIS_PREFIX')!,
+    // Passed to the embedded reference as written; it checks the names and limits (syntax checked above).
+    referenceTimings: isSet(merged, 'NOVACRON_REF_TIMINGS') ? merged.NOVACRON_REF_TIMINGS!.trim() : undefined,
+    referenceEntry,
+    reportsDir: resolve(cwd, read('NOVACRON_REPORTS_DIR')!),
+    ciRetries: read('NOVACRON_RETRY')!,
     envFile: fileValues ? envFile : undefined,
-    modelRuns: read.optional('NOVACRON_MODEL_RUNS', wholeNumber(1, 10_000)) ?? (mode === 'ci' ? 5 : 15),
-    modelSteps: read.optional('NOVACRON_MODEL_STEPS', wholeNumber(1, 1_000)) ?? (mode === 'ci' ? 40 : 60),
-    modelReplay: read.optional('NOVACRON_SEED', parseReplay),
+    modelRuns: read('NOVACRON_MODEL_RUNS') ?? (mode === 'ci' ? 5 : 15),
+    modelSteps: read('NOVACRON_MODEL_STEPS') ?? (mode === 'ci' ? 40 : 60),
+    modelReplay: read('NOVACRON_SEED'),
     warnings,
   } satisfies Config);
 }
@@ -222,6 +175,25 @@ let cached: Config | undefined;
 /** The process's configuration, parsed on first use from process.env and ./.env.test. */
 export function getConfig(): Config {
   cached ??= loadConfig();
+  return cached;
+}
+
+/**
+ * Parses process.env at the start of a run (the coordinator plugin): a process that runs cucumber
+ * several times (verify:faults, the mutation runner) changes its variables between runs.
+ */
+export function reloadConfig(): Config {
+  cached = loadConfig();
+  return cached;
+}
+
+/** Where the run's target and its data turned out to be, once provisioned. */
+export type ResolvedTarget = Pick<Config, 'apiUrl' | 'targetKind' | 'dbUrl' | 'redisUrl' | 'dbSchema' | 'redisPrefix'>;
+
+/** The process's configuration with its target resolved (the same process's support code reads it with getConfig). */
+export function settleConfig(resolved: ResolvedTarget): Config {
+  const { apiUrl, targetKind, dbUrl, redisUrl, dbSchema, redisPrefix } = resolved;
+  cached = deepFreeze({ ...getConfig(), apiUrl, targetKind, dbUrl, redisUrl, dbSchema, redisPrefix });
   return cached;
 }
 
@@ -259,119 +231,6 @@ export function describeConfig(config: Config): ConfigSummary {
     modelSeed: config.modelReplay ? String(config.modelReplay.seed) : 'random',
     ciRetries: config.ciRetries,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading values
-
-type Parser<T> = (value: string) => T | Invalid;
-
-class Invalid {
-  constructor(readonly expected: string) {}
-}
-
-class Reader {
-  constructor(private readonly values: Env) {}
-
-  /** The value as written (untrimmed), or undefined when unset. */
-  raw(name: string): string | undefined {
-    return this.values[name];
-  }
-
-  /** Empty or blank counts as unset, so `NAME=` in a file means "use the default". */
-  isSet(name: string): boolean {
-    return (this.values[name] ?? '').trim() !== '';
-  }
-
-  optional<T>(name: string, parse: Parser<T>): T | undefined {
-    return this.isSet(name) ? this.parse(name, this.values[name]!.trim(), parse) : undefined;
-  }
-
-  required<T>(name: keyof typeof DEFAULTS, parse: Parser<T>): T {
-    return this.optional(name, parse) ?? this.parse(name, DEFAULTS[name], parse);
-  }
-
-  private parse<T>(name: string, value: string, parse: Parser<T>): T {
-    const result = parse(value);
-    if (result instanceof Invalid) {
-      throw new ConfigError(`${name}="${redactUrl(value)}" is not valid: expected ${result.expected}`);
-    }
-    return result;
-  }
-}
-
-function oneOf<T extends string>(choices: readonly T[]): Parser<T> {
-  return (value) => (choices as readonly string[]).includes(value) ? (value as T) : new Invalid(`one of ${choices.join(', ')}`);
-}
-
-function parseBoolean(value: string): boolean | Invalid {
-  const lower = value.toLowerCase();
-  if (['true', '1', 'yes'].includes(lower)) return true;
-  if (['false', '0', 'no'].includes(lower)) return false;
-  return new Invalid('true or false (also 1/0, yes/no)');
-}
-
-function wholeNumber(min: number, max: number, unit?: string): Parser<number> {
-  const expected = `a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
-  return (value) => {
-    if (!/^\d+$/.test(value)) return new Invalid(expected);
-    const number = Number(value);
-    return number >= min && number <= max ? number : new Invalid(expected);
-  };
-}
-
-function parseUrl(value: string, protocols: readonly string[], example: string, extraCheck?: (url: URL) => boolean): string | Invalid {
-  const names = protocols.map((p) => p.replace(/:$/, '')).join(' or ');
-  const expected = `${names.startsWith('http') ? 'an' : 'a'} ${names} URL such as ${example}`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return new Invalid(expected);
-  }
-  if (!protocols.includes(url.protocol) || url.hostname === '' || (extraCheck && !extraCheck(url))) return new Invalid(expected);
-  return value;
-}
-
-function parseHttpUrl(value: string): string | Invalid {
-  const result = parseUrl(value, ['http:', 'https:'], 'http://localhost:8090', (url) => url.search === '' && url.hash === '');
-  return typeof result === 'string' ? result.replace(/\/+$/, '') : result;
-}
-
-function parsePostgresUrl(value: string): string | Invalid {
-  return parseUrl(value, ['postgresql:', 'postgres:'], DEFAULTS.DB_URL, (url) => /^\/[^/]+$/.test(url.pathname));
-}
-
-function parseRedisUrl(value: string): string | Invalid {
-  return parseUrl(value, ['redis:', 'rediss:'], DEFAULTS.REDIS_URL, (url) => /^(\/\d*)?$/.test(url.pathname));
-}
-
-function parseIdentifier(value: string): string | Invalid {
-  return /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)
-    ? value
-    : new Invalid('a PostgreSQL schema name: letters, digits and _, not starting with a digit, at most 63 characters');
-}
-
-function parseReplay(value: string): ModelReplay | Invalid {
-  const match = /^(-?\d+)(?:\/([\d:]+)\/([^/\s]*))?$/.exec(value);
-  const seed = Number(match?.[1]);
-  if (!match || !Number.isSafeInteger(seed) || seed < -(2 ** 31) || seed >= 2 ** 32) {
-    return new Invalid('a seed printed by a model check: a whole number, or <seed>/<path>/<replayPath> as printed with a failure');
-  }
-  return match[2] === undefined ? { seed } : { seed, path: match[2], replayPath: match[3] };
-}
-
-function parseReferenceEntry(value: string): string | Invalid {
-  return /\.(js|ts)$/.test(value) && existsSync(value) ? value : new Invalid('an existing .js or .ts file: the reference entry to start');
-}
-
-function parseText(value: string): string {
-  return value;
-}
-
-function parseFaultList(value: string): string[] {
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  return names.length === 1 && names[0]!.toLowerCase() === 'none' ? [] : names;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setParallelCanAssign, Status } from '@cucumber/cucumber';
 import type { RetriedServerError } from './api-client';
-import { loadConfig } from './config';
+import { getConfig } from './config';
 import { METRICS_MEDIA_TYPE } from './metrics';
 import { canRunAlongside } from './parallel';
 import { conformanceCapabilityOf } from './report/conformance';
@@ -10,7 +10,7 @@ import type { WorkerFigures } from './report/endpoints';
 import { startSuite, stopSuite, suite } from './suite';
 import type { NovaWorld } from './world';
 
-setDefaultTimeout(loadConfig().timeoutMs);
+setDefaultTimeout(getConfig().timeoutMs);
 setParallelCanAssign(canRunAlongside);
 
 BeforeAll({ timeout: 120_000 }, async function () {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadConfig } from './config';
+import { settleConfig, type Config } from './config';
 import { DISCOVERY_VARIABLE, discover, type Discovery } from './discovery';
 import { adminToken, leftOver, leftoversLine, takeInventory, type Inventory } from './leftovers';
 import { TestEnvironment } from './environment';
@@ -12,9 +12,8 @@ import { claimReports, REPORTS_CLAIMED, ReportsBusyError } from './report/lock';
  * starts services and the embedded reference. The resolved variables are written into `env`, which
  * cucumber hands to every worker. Returns the cleanup to run when cucumber is done.
  */
-export async function provisionForRun(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
+export async function provisionForRun(config: Config, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<(() => Promise<void>) | undefined> {
   if (isDryRun()) return undefined;
-  const config = loadConfig(env);
   const environment = new TestEnvironment(config);
   try {
     await environment.setup();
@@ -24,6 +23,7 @@ export async function provisionForRun(env: NodeJS.ProcessEnv, log: (line: string
     process.exit(2);
   }
   Object.assign(env, environment.toEnv());
+  settleConfig(environment.resolved);
   const discovery = await discover(env.NOVACRON_API_URL!);
   env[DISCOVERY_VARIABLE] = JSON.stringify(discovery);
   const file = reportFiles(config.reportsDir).discovery;
@@ -67,9 +67,9 @@ export function discoveryLine(discovery: Discovery): string {
  * themselves and say so in REPORTS_CLAIMED). Runs before the formatters open their files, so a
  * refused run overwrites nothing; the claim is released when the process exits, after they flush.
  */
-export function claimReportsForRun(env: NodeJS.ProcessEnv, log: (line: string) => void): void {
+export function claimReportsForRun(config: Config, env: NodeJS.ProcessEnv, log: (line: string) => void): void {
   if (env[REPORTS_CLAIMED] || isDryRun()) return;
-  const files = reportFiles(loadConfig(env).reportsDir);
+  const files = reportFiles(config.reportsDir);
   try {
     process.once('exit', claimReports(files, ['cucumber-js', ...process.argv.slice(2)].join(' ')));
   } catch (error) {

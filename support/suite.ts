@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import { ApiClient, EndpointMetrics, type RetriedServerError } from './api-client';
 import { CapabilityGate } from './capabilities';
-import { loadConfig, type Config } from './config';
+import { getConfig, settleConfig, type Config } from './config';
 import { theContract, type Contract, type ContractViolation } from './contract';
 import { DISCOVERY_VARIABLE, discover, parseDiscovery, type Discovery } from './discovery';
 import { TestEnvironment } from './environment';
@@ -36,7 +36,7 @@ export class Suite {
   }
 
   static async start(): Promise<Suite> {
-    const config = loadConfig();
+    let config = getConfig();
     const contract = theContract();
     let owned: TestEnvironment | undefined;
     let apiUrl = config.apiUrl;
@@ -44,12 +44,13 @@ export class Suite {
       owned = new TestEnvironment(config);
       await owned.setup();
       Object.assign(process.env, owned.toEnv());
+      config = settleConfig(owned.resolved);
       apiUrl = owned.toEnv().NOVACRON_API_URL;
     }
     if (!apiUrl) throw new Error('the test environment did not provide a NovaCron API URL');
     // The run's coordinator discovered the target once for every worker; a process started otherwise asks itself.
     const discovery = parseDiscovery(process.env[DISCOVERY_VARIABLE]) ?? (await discover(apiUrl));
-    return new Suite(loadConfig(), contract, apiUrl, owned, discovery);
+    return new Suite(config, contract, apiUrl, owned, discovery);
   }
 
   log(line: string): void {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as messages from '@cucumber/messages';
-import { describeConfig, getConfig, loadConfig } from '../config';
+import { describeConfig, getConfig } from '../config';
 import { mergeEndpointFigures, type WorkerFigures } from './endpoints';
 import type { Discovery } from '../discovery';
 import { buildConformance, conformanceHtml, conformanceTableMarkdown, suiteIdentity, type ConformanceReport } from './conformance';
@@ -50,12 +50,12 @@ function environmentSection(envelopes: messages.Envelope[]): Record<string, unkn
   const meta = envelopes.find((e) => e.meta)?.meta;
   let config: Record<string, unknown> = {};
   try {
-    config = describeConfig(loadConfig());
+    config = describeConfig(getConfig());
   } catch (error) {
     config = { error: (error as Error).message };
   }
   return {
-    target: process.env.NOVACRON_API_URL ?? 'embedded NovaCron reference',
+    target: typeof config.target === 'string' ? config.target : 'unknown (the configuration is not valid)',
     cucumber: meta?.implementation.version,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,

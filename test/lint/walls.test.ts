@@ -8,7 +8,7 @@ const ROOT = join(__dirname, '..', '..');
 // The project's own eslint.config.mjs, as `npm run lint` loads it. The planted files exist only
 // in memory, so the type-aware rules (which need each file in the TypeScript project) are switched
 // off for them; the walls rule and everything else apply as in a real run.
-const PLANTED = ['steps/**/planted*.ts', 'support/**/planted*.ts', 'reference/**/planted*.ts'];
+const PLANTED = ['steps/**/planted*.ts', 'support/**/planted*.ts', 'reference/**/planted*.ts', 'variables/**/planted*.ts'];
 const eslint = new ESLint({
   cwd: ROOT,
   overrideConfig: {
@@ -52,6 +52,13 @@ describe('the walls between steps, support and the reference (npm run lint)', ()
     assert.equal(messages.length, 2, messages.join('\n'));
     assert.match(messages[0] ?? '', /support\/ must not import steps\//);
     assert.match(messages[1] ?? '', /support\/ must not import reference\//);
+  });
+
+  it("fails the variables' package importing the reference or the suite", async () => {
+    const messages = await lint('variables/planted.ts', "import '../reference/faults';\nimport '../support/config';\n");
+    assert.equal(messages.length, 2, messages.join('\n'));
+    assert.match(messages[0] ?? '', /^walls\/layers: variables\/ must not import reference\//);
+    assert.match(messages[1] ?? '', /variables\/ must not import support\//);
   });
 
   it('lets each layer import what it builds on, and a folder only named like a layer', async () => {

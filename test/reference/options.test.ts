@@ -20,7 +20,7 @@ function errorFor(env: Record<string, string>, variable: string, value: string):
 }
 
 describe('reference options', () => {
-  it('defaults follow docs/DESIGN.md', () => {
+  it('defaults follow the README (one definition with the suite: @novacron-spec/variables)', () => {
     const options = parseOptions({});
     assert.equal(options.port, 8090);
     assert.equal(options.host, '127.0.0.1');
@@ -32,7 +32,7 @@ describe('reference options', () => {
     assert.equal(options.simulation, true);
     assert.equal(options.adminPassword, 'novacron-admin');
     assert.deepEqual(options.rateLimit, { requests: 100_000, windowSeconds: 60 });
-    assert.equal(options.logLevel, 'warn');
+    assert.equal(options.logLevel, 'info');
     assert.equal(options.timings.provision_step, 50);
     assert.deepEqual({ ...options.timings }, { ...DEFAULT_TIMINGS });
     assert.ok(options.jwtSecret.length >= 32, 'a random JWT secret is generated');

@@ -47,10 +47,11 @@ function importedPackages(): string[] {
 
 describe('the reference as its own npm workspace', () => {
   it('is a workspace of the root package, so `npm install` / `npm ci` at the root set up both', () => {
-    assert.deepEqual(root.workspaces, ['reference']);
+    assert.deepEqual(root.workspaces, ['reference', 'variables']);
     const lock = readJson<{ packages: Record<string, { dependencies?: Record<string, string>; link?: boolean; resolved?: string }> }>(join(ROOT, 'package-lock.json'));
     assert.deepEqual(lock.packages['reference']?.dependencies, reference.dependencies, 'package-lock.json is out of date with reference/package.json: run npm install');
     assert.equal(lock.packages['node_modules/@novacron-spec/reference']?.resolved, 'reference');
+    assert.equal(lock.packages['node_modules/@novacron-spec/variables']?.resolved, 'variables', "the variables' one definition is a workspace too");
   });
 
   it('declares exactly what its code imports, and what runs its TypeScript', () => {
@@ -69,14 +70,16 @@ describe('the reference as its own npm workspace', () => {
     assert.equal(reference.version, root.version);
   });
 
-  it('builds an image that installs and copies the reference alone', () => {
+  it('builds an image that installs and copies the reference alone, with the variables it imports', () => {
     const dockerfile = readFileSync(join(REFERENCE, 'Dockerfile'), 'utf8');
     const instructions = dockerfile.split('\n').filter((line) => /^(COPY|RUN|CMD|WORKDIR)\b/.test(line));
     assert.deepEqual(instructions, [
       'WORKDIR /app',
       'COPY package.json package-lock.json ./',
       'COPY reference/package.json reference/',
+      'COPY variables/package.json variables/',
       'RUN npm ci --omit=dev --workspace reference && npm cache clean --force',
+      'COPY --chown=node:node variables/ variables/',
       'COPY --chown=node:node reference/ reference/',
       'WORKDIR /app/reference',
       'CMD ["node", "--require", "ts-node/register/transpile-only", "main.ts"]',

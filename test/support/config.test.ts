@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, describeConfig, INTERNAL_VARIABLES, KNOWN_VARIABLES, loadConfig, parseEnvFile, type Config } from '../../support/config';
+import { VARIABLE_NAMES, VARIABLES } from '@novacron-spec/variables';
+import { ConfigError, describeConfig, loadConfig, parseEnvFile, type Config } from '../../support/config';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -203,7 +204,7 @@ describe('loadConfig invalid values: one line naming the variable, the value and
     [
       'NOVACRON_DB_SCHEMA',
       'my-schema',
-      'NOVACRON_DB_SCHEMA="my-schema" is not valid: expected a PostgreSQL schema name: letters, digits and _, not starting with a digit, at most 63 characters',
+      'NOVACRON_DB_SCHEMA="my-schema" is not valid: expected a PostgreSQL schema name: lower-case letters, digits and _, not starting with a digit, at most 63 characters',
     ],
   ];
   for (const [name, value, message] of cases) {
@@ -274,9 +275,7 @@ describe('.env.test', () => {
     const example = readFileSync(join(__dirname, '..', '..', '.env.test.example'), 'utf8');
     const firstOccurrence: Record<string, string> = {};
     for (const match of example.matchAll(/^# ([A-Z_]+)=(.*)$/gm)) firstOccurrence[match[1]!] ??= match[2]!;
-    const suiteVariables = KNOWN_VARIABLES.filter((name) => !name.startsWith('NOVACRON_REF_') || name === 'NOVACRON_REF_TIMINGS').filter(
-      (name) => !INTERNAL_VARIABLES.includes(name),
-    );
+    const suiteVariables = VARIABLE_NAMES.filter((name) => VARIABLES[name].readBy === 'suite' || VARIABLES[name].readBy === 'both');
     for (const name of suiteVariables) assert.ok(name in firstOccurrence, `${name} is missing from .env.test.example`);
     const { NOVACRON_API_URL: _example, ...defaults } = firstOccurrence;
     assert.deepEqual({ ...load(defaults) }, { ...load({}) });
