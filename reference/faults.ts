@@ -1,6 +1,7 @@
 import { AUTOSCALING_FAULTS } from './autoscaling/faults';
 import { CONSENSUS_FAULTS } from './consensus/faults';
 import { CORE_FAULTS } from './core/faults';
+import { UI_FAULTS } from './core/ui/faults';
 import type { FaultDefinition } from './define-faults';
 import { FEDERATION_FAULTS, MIGRATION_FAULTS } from './federation/faults';
 import { MLESTAR_FAULTS } from './mlestar/faults';
@@ -19,6 +20,7 @@ export type { FaultDefinition } from './define-faults';
  */
 export const FAULT_CATALOG: readonly FaultDefinition[] = checkCatalog([
   ...CORE_FAULTS.catalog,
+  ...UI_FAULTS.catalog,
   ...PERF_FAULTS.catalog,
   ...CONSENSUS_FAULTS.catalog,
   ...AUTOSCALING_FAULTS.catalog,

@@ -6,6 +6,7 @@ import { createHealthModule } from './core/health/module';
 import { createRateLimitModule } from './core/rate-limit';
 import { createSimulationModule } from './core/simulation';
 import { createStreamModule } from './core/stream';
+import { createUiModule } from './core/ui/module';
 import { createVmsModule } from './core/vms/module';
 import { createMigrationModule } from './federation/migration-module';
 import { createFederationModule } from './federation/module';
@@ -36,4 +37,5 @@ export const modules: ReferenceModuleFactory[] = [
   createMigrationModule,
   createStorageModule,
   createNetworkModule,
+  createUiModule,
 ];

@@ -28,8 +28,8 @@ function compileTree(from: string, to: string): void {
       mkdirSync(dirname(target), { recursive: true });
       const { code } = transformFileSync(source, { swcrc: false, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
       writeFileSync(target.replace(/\.ts$/, '.js'), code);
-    } else if (file === 'package.json') {
-      mkdirSync(to, { recursive: true });
+    } else if (file === 'package.json' || /\.(html|css|js)$/.test(file)) {
+      mkdirSync(dirname(target), { recursive: true });
       copyFileSync(source, target);
     }
   }

@@ -13,6 +13,8 @@ export class Reply {
     readonly headers?: Record<string, string>,
     /** A body already serialised as JSON (hot paths), sent instead of `body`. */
     readonly json?: string | Buffer,
+    /** The media type of `json` when it is not JSON (the dashboard's files). */
+    readonly contentType = 'application/json; charset=utf-8',
   ) {}
 }
 
@@ -22,6 +24,8 @@ export const reply = {
   status: (status: number, body: unknown, headers?: Record<string, string>): Reply => new Reply(status, body, headers),
   /** A body that is already JSON text (or its UTF-8 bytes). */
   json: (status: number, json: string | Buffer): Reply => new Reply(status, undefined, undefined, json),
+  /** A file of the dashboard: HTML, CSS or JavaScript. */
+  file: (contentType: string, text: string | Buffer): Reply => new Reply(200, undefined, { 'Cache-Control': 'no-cache' }, text, contentType),
 };
 
 export interface ApiRequest {
@@ -290,7 +294,7 @@ function decodeParams(names: string[], values: string[]): Record<string, string>
 
 function send(response: ServerResponse, result: unknown): void {
   if (result instanceof Reply) {
-    if (result.json !== undefined) sendJson(response, result.status, result.json, result.headers);
+    if (result.json !== undefined) sendJson(response, result.status, result.json, result.headers, result.contentType);
     else if (result.body === undefined) sendEmpty(response, result.status, result.headers);
     else sendJson(response, result.status, JSON.stringify(result.body), result.headers);
   } else if (result === undefined) {
@@ -300,9 +304,9 @@ function send(response: ServerResponse, result: unknown): void {
   }
 }
 
-function sendJson(response: ServerResponse, status: number, json: string | Buffer, headers?: Record<string, string>): void {
+function sendJson(response: ServerResponse, status: number, json: string | Buffer, headers?: Record<string, string>, contentType = 'application/json; charset=utf-8'): void {
   if (headers) for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(json) });
   response.end(json);
 }
 
