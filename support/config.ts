@@ -20,7 +20,10 @@ export interface Config {
   /** The NovaCron API under test, without a trailing slash; undefined = start the embedded reference. */
   readonly apiUrl: string | undefined;
   readonly targetKind: TargetKind;
-  readonly uiUrl: string;
+  /** The dashboard (NOVACRON_UI_URL); undefined: the target's own address (the embedded reference serves it at /). */
+  readonly uiUrl: string | undefined;
+  /** A Chromium or Chrome to drive the dashboard with (NOVACRON_BROWSER_PATH); undefined: the one installed with the suite, else one on PATH. */
+  readonly browserPath: string | undefined;
   readonly dbUrl: string;
   readonly redisUrl: string;
   readonly useDocker: boolean;
@@ -126,7 +129,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     mode,
     apiUrl,
     targetKind,
-    uiUrl: read('NOVACRON_UI_URL')!,
+    uiUrl: read('NOVACRON_UI_URL'),
+    browserPath: read('NOVACRON_BROWSER_PATH'),
     dbUrl: read('DB_URL')!,
     redisUrl: read('REDIS_URL')!,
     useDocker: read('NOVACRON_USE_DOCKER')!,
@@ -205,7 +209,8 @@ export function describeConfig(config: Config): ConfigSummary {
     mode: config.mode,
     target: config.apiUrl ? redactUrl(config.apiUrl) : 'embedded reference',
     targetKind: config.targetKind,
-    uiUrl: redactUrl(config.uiUrl),
+    uiUrl: config.uiUrl ? redactUrl(config.uiUrl) : "the target's address",
+    browser: config.browserPath ?? 'the one installed with the suite, else one on PATH',
     database: redactUrl(config.dbUrl),
     dbSchema: config.dbSchema,
     redis: redactUrl(config.redisUrl),

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { After, AfterAll, Before, BeforeAll, setDefaultTimeout, setParallelCanAssign, Status } from '@cucumber/cucumber';
+import { After, AfterAll, AfterStep, Before, BeforeAll, setDefaultTimeout, setParallelCanAssign, Status } from '@cucumber/cucumber';
 import type { RetriedServerError } from './api-client';
 import { getConfig } from './config';
 import { METRICS_MEDIA_TYPE } from './metrics';
@@ -8,6 +8,7 @@ import { canRunAlongside } from './parallel';
 import { conformanceCapabilityOf } from './report/conformance';
 import type { WorkerFigures } from './report/endpoints';
 import { startSuite, stopSuite, suite } from './suite';
+import { artifactPath, dashboardSession } from './tasks/dashboard-ui';
 import type { NovaWorld } from './world';
 
 setDefaultTimeout(getConfig().timeoutMs);
@@ -48,6 +49,28 @@ After(async function (this: NovaWorld, { result }) {
     if (result?.status === Status.PASSED) throw new Error(message);
     this.log(message);
   }
+});
+
+// The dashboard's browser (defined after the hook above, so it runs before it: the tabs close before the machines are deleted).
+AfterStep(async function (this: NovaWorld, { result }) {
+  const session = dashboardSession(this);
+  if (!session || result.status !== Status.FAILED) return;
+  for (const [index, tab] of session.tabs.entries()) {
+    const shot = await tab.screenshot({ fullPage: true }).catch(() => undefined);
+    if (shot) this.attach(shot, { mediaType: 'image/png', fileName: `dashboard tab ${index + 1}.png` });
+  }
+});
+
+After(async function (this: NovaWorld, { result }) {
+  const session = dashboardSession(this);
+  if (!session) return;
+  const trace = this.suite.config.debug ? `${artifactPath(this, 'trace')}.zip` : undefined;
+  await session.close(trace);
+  if (trace) this.log(`browser trace: ${trace} (npx playwright show-trace ${trace})`);
+  if (session.problems.length === 0) return;
+  const message = `the dashboard reported errors:\n  - ${session.problems.map((p) => `tab ${p.tab}, ${p.kind}: ${p.text}`).join('\n  - ')}`;
+  if (result?.status === Status.PASSED) throw new Error(message);
+  this.log(message);
 });
 
 function describeRetried(retried: RetriedServerError): string {

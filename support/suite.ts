@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import { ApiClient, EndpointMetrics, type RetriedServerError } from './api-client';
+import { BrowserPool } from './browser';
 import { CapabilityGate } from './capabilities';
 import { getConfig, settleConfig, type Config } from './config';
 import { theContract, type Contract, type ContractViolation } from './contract';
@@ -24,6 +25,8 @@ export class Suite {
   private retriedServerErrors: RetriedServerError[] = [];
   /** What the target offers and what the running scenario declared it needs; checks every request. */
   readonly gate: CapabilityGate;
+  /** The browser of the `@browser` scenarios, started on first use (support/browser.ts). */
+  readonly browsers: BrowserPool;
 
   private constructor(
     readonly config: Config,
@@ -33,6 +36,7 @@ export class Suite {
     readonly discovery: Discovery,
   ) {
     this.gate = new CapabilityGate(discovery);
+    this.browsers = new BrowserPool(config.browserPath);
   }
 
   static async start(): Promise<Suite> {
@@ -134,7 +138,13 @@ export class Suite {
     return `${this.config.redisPrefix}${name}`;
   }
 
+  /** Where the dashboard is: NOVACRON_UI_URL, else the target's own address. */
+  get dashboardUrl(): string {
+    return this.config.uiUrl ?? this.apiUrl;
+  }
+
   async stop(): Promise<void> {
+    await this.browsers.close().catch(() => undefined);
     await this.pool?.end().catch(() => undefined);
     this.cache?.disconnect();
     await this.ownedEnvironment?.cleanup();

@@ -174,7 +174,8 @@ export const VARIABLES = {
   // What the suite tests and how (the integration testing guide's variables, then the suite's own).
   NOVACRON_TEST_MODE: define({ readBy: 'suite', default: 'integration', parse: oneOf(['integration', 'ci'] as const), refused: 'fast' }),
   NOVACRON_API_URL: define({ readBy: 'suite', default: undefined, parse: parseHttpUrl, refused: 'localhost:8090' }),
-  NOVACRON_UI_URL: define({ readBy: 'suite', default: 'http://localhost:8092', parse: parseHttpUrl, refused: 'ftp://localhost' }),
+  NOVACRON_UI_URL: define({ readBy: 'suite', default: undefined, parse: parseHttpUrl, refused: 'ftp://localhost' }),
+  NOVACRON_BROWSER_PATH: define({ readBy: 'suite', default: undefined, parse: parseText, refused: null }),
   NOVACRON_USE_DOCKER: define({ readBy: 'suite', default: 'false', parse: parseBoolean, refused: 'maybe' }),
   NOVACRON_TEST_PARALLEL: define({ readBy: 'suite', default: 'true', parse: parseBoolean, refused: 'twice' }),
   NOVACRON_TEST_COVERAGE: define({ readBy: 'suite', default: 'false', parse: parseBoolean, refused: 'on' }),
