@@ -124,6 +124,7 @@ export async function startReference(overrides: ReferenceOverrides = {}, env: No
     closers.push({ what: 'the HTTP server', close: () => closeServer(server, router, log) });
     const url = `http://${displayHost(options.host)}:${port}`;
     log.info(`listening on ${url} (schema ${options.schema}, faults: ${faults.names.join(', ') || 'none'}, modules: ${options.modules ? modules.map((module) => module.name).join(', ') : 'all'})`);
+    if (modules.some((module) => module.name === 'ui')) log.info(`the dashboard: ${url}/ (sign in as admin)`);
     let closing: Promise<void> | undefined;
     return { url, port, options, close: () => (closing ??= closeAll()) };
   } catch (error) {

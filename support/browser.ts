@@ -25,13 +25,17 @@ export const NO_BROWSER =
 /** Headless on a machine without a GPU or a sandbox (containers, CI). Not @sparticuz/chromium's own arguments: they run one process, which crashes with several contexts. */
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
 
-export async function findBrowser(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<BrowserChoice | undefined> {
+export async function findBrowser(
+  configured: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  bundled: () => Promise<BrowserChoice | undefined> = bundledChromium,
+): Promise<BrowserChoice | undefined> {
   if (configured) {
     if (!existsSync(configured)) throw new Error(`NOVACRON_BROWSER_PATH="${configured}" is not valid: expected the path of a Chromium or Chrome executable`);
     return { path: configured, args: ARGS, source: 'NOVACRON_BROWSER_PATH' };
   }
-  const bundled = await bundledChromium();
-  if (bundled) return bundled;
+  const installed = await bundled();
+  if (installed) return installed;
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     for (const name of SYSTEM_BROWSERS) {
       if (existsSync(join(dir, name))) return { path: join(dir, name), args: ARGS, source: `${name} on PATH` };

@@ -66,7 +66,7 @@ After(async function (this: NovaWorld, { result }) {
   if (!session) return;
   const trace = this.suite.config.debug ? `${artifactPath(this, 'trace')}.zip` : undefined;
   await session.close(trace);
-  if (trace) this.log(`browser trace: ${trace} (npx playwright show-trace ${trace})`);
+  if (trace) this.log(`browser trace: ${trace} (npx playwright-core show-trace ${trace})`);
   if (session.problems.length === 0) return;
   const message = `the dashboard reported errors:\n  - ${session.problems.map((p) => `tab ${p.tab}, ${p.kind}: ${p.text}`).join('\n  - ')}`;
   if (result?.status === Status.PASSED) throw new Error(message);

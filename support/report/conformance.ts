@@ -36,6 +36,7 @@ export const CONFORMANCE_CAPABILITIES: readonly ConformanceCapability[] = [
   { id: 'realtime', title: 'Real-time updates', tags: ['@realtime'], areas: [] },
   { id: 'auth-flows', title: 'Auth flows', tags: ['@auth-flows'], areas: ['auth'] },
   { id: 'multi-tab', title: 'Multi-tab', tags: ['@state-sync'], areas: [] },
+  { id: 'dashboard', title: 'Dashboard in a browser', tags: ['@browser'], areas: ['vms', 'auth'] },
 ];
 
 const OTHER: ConformanceCapability = { id: 'other', title: 'Other', tags: [], areas: [] };
