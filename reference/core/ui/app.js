@@ -102,9 +102,13 @@ async function refresh() {
   await Promise.all([loadOverview(), loadList(), view.openVm ? loadDetails(view.openVm) : undefined]);
 }
 
+/** At most one refresh per 50 ms however many events arrive, and never later than 50 ms after the first. */
 function scheduleRefresh() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => void refresh().catch(() => undefined), 50);
+  if (refreshTimer !== undefined) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = undefined;
+    void refresh().catch(() => undefined);
+  }, 50);
 }
 
 async function loadOverview() {
