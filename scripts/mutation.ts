@@ -8,6 +8,9 @@
 //   npm run mutation -- network             one domain (incremental: only what changed is tested again)
 //   npm run mutation -- network --force     every mutant again
 //   npm run mutation -- vms --concurrency 1 mutants at a time (default 2)
+//   npm run mutation -- autoscaling --lines reference/autoscaling/group.ts:60-127
+//                                            only the mutants on those lines, every one tested again
+//                                            (reports/mutation/<domain>-lines/; the committed state is left alone)
 //
 // Results: reports/mutation/<domain>/index.html (Stryker's report), mutation.json and summary.json;
 // the incremental state is kept in mutation/<domain>.incremental.json (committed, so that a fresh
@@ -73,10 +76,14 @@ interface Options {
   domains: string[];
   concurrency: number;
   force: boolean;
+  /** Stryker's `file:from-to` ranges: only their mutants, all tested again. */
+  lines: string[];
 }
 
+const LINE_RANGE = /^([^:]+\.ts):(\d+)-(\d+)$/;
+
 function parseArgs(argv: string[]): Options | 'list' {
-  const options: Options = { domains: [], concurrency: 2, force: false };
+  const options: Options = { domains: [], concurrency: 2, force: false, lines: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--list') return 'list';
@@ -85,7 +92,15 @@ function parseArgs(argv: string[]): Options | 'list' {
       const value = argv[++i] ?? '';
       if (!/^[1-9]\d*$/.test(value)) throw new Error(`--concurrency must be a whole number of at least 1, got "${value}"`);
       options.concurrency = Number(value);
-    } else if (arg.startsWith('-')) throw new Error(`unknown option "${arg}": expected --list, --force or --concurrency <n>`);
+    } else if (arg === '--lines') {
+      const ranges = (argv[++i] ?? '').split(',');
+      for (const range of ranges) {
+        const match = LINE_RANGE.exec(range);
+        if (!match || Number(match[2]) > Number(match[3])) throw new Error(`--lines takes file.ts:from-to ranges, comma-separated, got "${range}"`);
+        if (!existsSync(join(ROOT, match[1]))) throw new Error(`--lines names ${match[1]}, which does not exist`);
+      }
+      options.lines.push(...ranges);
+    } else if (arg.startsWith('-')) throw new Error(`unknown option "${arg}": expected --list, --force, --concurrency <n> or --lines <file.ts:from-to>`);
     else if (!MUTATION_DOMAINS[arg]) throw new Error(`unknown domain "${arg}": expected one of ${Object.keys(MUTATION_DOMAINS).join(', ')}`);
     else options.domains.push(arg);
   }
@@ -94,8 +109,14 @@ function parseArgs(argv: string[]): Options | 'list' {
 }
 
 /** The Stryker configuration of one domain's run. */
-export function strykerConfig(name: string, domain: MutationDomain, options: { concurrency: number; force: boolean }): Record<string, unknown> {
-  const out = `reports/mutation/${name}`;
+/** Where a run's reports go: a run of some lines only has a folder of its own. */
+export function reportName(name: string, lines: readonly string[]): string {
+  return lines.length > 0 ? `${name}-lines` : name;
+}
+
+export function strykerConfig(name: string, domain: MutationDomain, options: { concurrency: number; force: boolean; lines?: readonly string[] }): Record<string, unknown> {
+  const lines = options.lines ?? [];
+  const out = `reports/mutation/${reportName(name, lines)}`;
   return {
     $schema: '../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     // Cucumber in Stryker's worker processes (scripts/mutation-runner.ts): a mutant runs only the
@@ -103,9 +124,10 @@ export function strykerConfig(name: string, domain: MutationDomain, options: { c
     plugins: [join(__dirname, 'mutation-runner.mjs')],
     testRunner: 'novacron-cucumber',
     coverageAnalysis: 'perTest',
-    mutate: domain.mutate,
+    mutate: lines.length > 0 ? lines : domain.mutate,
     concurrency: options.concurrency,
-    incremental: true,
+    // Some lines only: every mutant on them is tested again, and the domain's state is left as it is.
+    incremental: lines.length === 0,
     incrementalFile: `mutation/${name}.incremental.json`,
     force: options.force,
     reporters: ['html', 'json', 'progress', 'clear-text'],
@@ -216,12 +238,12 @@ async function main(): Promise<number> {
   }
   let worst = 0;
   for (const name of parsed.domains) {
-    const out = join(ROOT, 'reports', 'mutation', name);
+    const out = join(ROOT, 'reports', 'mutation', reportName(name, parsed.lines));
     mkdirSync(out, { recursive: true });
     mkdirSync(join(ROOT, 'mutation'), { recursive: true });
     const configFile = join(out, 'stryker.config.json');
     writeFileSync(configFile, `${JSON.stringify(strykerConfig(name, MUTATION_DOMAINS[name], parsed), null, 2)}\n`);
-    console.log(`mutation testing of ${name}: ${MUTATION_DOMAINS[name].mutate.join(' ')} against ${MUTATION_DOMAINS[name].features.length} feature file(s)`);
+    console.log(`mutation testing of ${name}: ${(parsed.lines.length > 0 ? parsed.lines : MUTATION_DOMAINS[name].mutate).join(' ')} against ${MUTATION_DOMAINS[name].features.length} feature file(s)`);
     const started = performance.now();
     const code = await run(process.execPath, [join(ROOT, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', relative(ROOT, configFile)], {
       ...process.env,
@@ -233,7 +255,7 @@ async function main(): Promise<number> {
       worst = Math.max(worst, code || 1);
       continue;
     }
-    compactIncrementalFile(join(ROOT, 'mutation', `${name}.incremental.json`));
+    if (parsed.lines.length === 0) compactIncrementalFile(join(ROOT, 'mutation', `${name}.incremental.json`));
     const summary = summarize(name, JSON.parse(readFileSync(reportFile, 'utf8')) as Parameters<typeof summarize>[1], {
       date: new Date().toISOString().slice(0, 10),
       commit: commitOf(),

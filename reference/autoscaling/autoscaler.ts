@@ -286,7 +286,7 @@ export class Autoscaler {
     group.desired_size = group.members.length;
     group.last_scaled_at = new Date(decidedAt).toISOString();
     group.updated_at = at;
-    const averageValue = choice.metric === 'cpu' ? average.cpu : average.memory;
+    const averageValue = choice.metric === 'cpu' || this.faults.reasonNamesCpu ? average.cpu : average.memory;
     const comparison = choice.action === 'scale-up' ? 'above' : 'below';
     const decision: ScalingDecision = {
       id: `asd-${randomUUID()}`,

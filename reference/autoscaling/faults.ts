@@ -72,6 +72,16 @@ export const AUTOSCALING_FAULTS = defineFaults({
     description: "A group's current size is reported from its desired size, so a member deleted behind the group's back is still counted.",
     scenarios: [MODEL],
   },
+  reasonNamesCpu: {
+    name: 'autoscaling-reason-names-cpu',
+    description: "A scale-up's reason always quotes the CPU average, even when memory triggered it (\"average memory 50% above 80%\").",
+    scenarios: [MODEL],
+  },
+  templateLimitsOffByOne: {
+    name: 'autoscaling-template-limits-off-by-one',
+    description: "A group's member template is refused at its highest limits: 64 CPUs, 262144 MB, a 100-character image or 16 tags.",
+    scenarios: [MODEL],
+  },
   unannounced: {
     name: 'autoscaling-unannounced',
     description: 'Scaling decisions are taken and recorded but never published on the real-time event stream.',

@@ -61,7 +61,7 @@ const NAME = /^[a-z][a-z0-9-]{0,39}$/;
  * Validates a request for a new group and fills the defaults; throws GroupValidationError naming
  * every invalid field. `defaultCooldownSeconds` comes from the reference's timing table.
  */
-export function parseGroupConfig(input: unknown, defaultCooldownSeconds: number): ScalingGroupConfig {
+export function parseGroupConfig(input: unknown, defaultCooldownSeconds: number, faults: { templateLimitsOffByOne?: boolean } = {}): ScalingGroupConfig {
   const problems: FieldProblem[] = [];
   const body = isRecord(input) ? input : (problems.push({ field: 'body', message: 'must be a JSON object' }), {});
   const name = body.name;
@@ -96,12 +96,13 @@ export function parseGroupConfig(input: unknown, defaultCooldownSeconds: number)
     const down = policy[`${metric}_scale_down_threshold`];
     if (down >= up) problems.push({ field: `${metric}_scale_down_threshold`, message: `must be below ${metric}_scale_up_threshold (${up}), got ${down}` });
   }
-  const vm_template = parseTemplate(body.vm_template, problems);
+  const vm_template = parseTemplate(body.vm_template, problems, faults.templateLimitsOffByOne ? 1 : 0);
   if (problems.length > 0) throw new GroupValidationError(problems);
   return { name: name as string, desired_size, vm_template, ...policy };
 }
 
-function parseTemplate(input: unknown, problems: FieldProblem[]): VmTemplate {
+/** `cut` lowers every upper limit (a fault: limits off by one). */
+function parseTemplate(input: unknown, problems: FieldProblem[], cut: number): VmTemplate {
   if (input === undefined) return { ...DEFAULT_VM_TEMPLATE, tags: [] };
   if (!isRecord(input)) {
     problems.push({ field: 'vm_template', message: 'must be an object with cpu_shares, memory_mb, image and tags' });
@@ -109,16 +110,16 @@ function parseTemplate(input: unknown, problems: FieldProblem[]): VmTemplate {
   }
   const template = { ...DEFAULT_VM_TEMPLATE, ...input } as Record<string, unknown>;
   const { cpu_shares, memory_mb, image, tags } = template;
-  if (typeof cpu_shares !== 'number' || !Number.isInteger(cpu_shares) || cpu_shares < 1 || cpu_shares > 64) {
+  if (typeof cpu_shares !== 'number' || !Number.isInteger(cpu_shares) || cpu_shares < 1 || cpu_shares > 64 - cut) {
     problems.push({ field: 'vm_template.cpu_shares', message: `must be a whole number from 1 to 64 (got ${JSON.stringify(cpu_shares)})` });
   }
-  if (typeof memory_mb !== 'number' || !Number.isInteger(memory_mb) || memory_mb < 128 || memory_mb > 262144) {
+  if (typeof memory_mb !== 'number' || !Number.isInteger(memory_mb) || memory_mb < 128 || memory_mb > 262144 - cut) {
     problems.push({ field: 'vm_template.memory_mb', message: `must be a whole number from 128 to 262144 (got ${JSON.stringify(memory_mb)})` });
   }
-  if (typeof image !== 'string' || image.length === 0 || image.length > 100) {
+  if (typeof image !== 'string' || image.length === 0 || image.length > 100 - cut) {
     problems.push({ field: 'vm_template.image', message: 'must be a non-empty string of at most 100 characters' });
   }
-  const tagsOk = Array.isArray(tags) && tags.length <= 16 && tags.every((tag) => typeof tag === 'string' && tag.length >= 1 && tag.length <= 64);
+  const tagsOk = Array.isArray(tags) && tags.length <= 16 - cut && tags.every((tag) => typeof tag === 'string' && tag.length >= 1 && tag.length <= 64);
   if (!tagsOk) problems.push({ field: 'vm_template.tags', message: 'must be a list of at most 16 strings of 1 to 64 characters' });
   return { cpu_shares: cpu_shares as number, memory_mb: memory_mb as number, image: image as string, tags: tagsOk ? [...(tags as string[])] : [] };
 }

@@ -65,7 +65,7 @@ export function createAutoscalingModule(): ReferenceModule {
         ctx.auth.requireRole(request, 'operator');
         let created: ScalingGroup;
         try {
-          created = await scaler.createGroup(parseGroupConfig(request.body, ctx.timings.cooldown / 1000));
+          created = await scaler.createGroup(parseGroupConfig(request.body, ctx.timings.cooldown / 1000, AUTOSCALING_FAULTS.on(ctx.faults)));
         } catch (error) {
           if (error instanceof GroupValidationError) throw invalidInput('scaling group', error.details);
           if (error instanceof DuplicateGroupError) throw conflict(error.message);

@@ -40,6 +40,8 @@ export class SimulatedVmLoad {
 export function parseLoad(input: unknown): MemberMetrics {
   const body = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
   if (!body) throw new LoadValidationError('body', 'must be a JSON object with cpu_usage and/or memory_usage');
+  const unknown = Object.keys(body).find((key) => !Object.hasOwn(IDLE_LOAD, key));
+  if (unknown !== undefined) throw new LoadValidationError(unknown, 'is not part of a load: cpu_usage and memory_usage are');
   const read = (field: keyof MemberMetrics): number => {
     const value = body[field] ?? IDLE_LOAD[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) {

@@ -6,6 +6,7 @@ import type { Vm } from '../tasks/vms';
 import type { NovaWorld } from '../world';
 import { EventStream } from '../ws-client';
 import { body, pick, readAllPages, refusedAs, untilAgrees } from './common';
+import { contractSchema, invalidBodies, invalidQueryValues, limitValues, withInvalid } from './invalid-inputs';
 import { modelSettings, runModelCheck, type ModelCheck } from './runner';
 
 /**
@@ -194,6 +195,18 @@ interface GroupSpec {
   cpu_shares?: number;
   memory_mb?: number;
   image: string;
+  /** Members built at the contract's lowest or highest template figures, instead of the three above. */
+  limits?: 'lowest' | 'highest';
+}
+
+/** The template a group of this spec is asked for; figures left out of the request take their defaults. */
+function templateOf(spec: GroupSpec, tag: string): { asked: Record<string, unknown>; built: Template } {
+  if (spec.limits) {
+    const template = templateAt(spec.limits, tag);
+    return { asked: { ...template }, built: template };
+  }
+  const asked = { ...(spec.cpu_shares === undefined ? {} : { cpu_shares: spec.cpu_shares }), ...(spec.memory_mb === undefined ? {} : { memory_mb: spec.memory_mb }), image: spec.image, tags: [tag] };
+  return { asked, built: { ...DEFAULT_TEMPLATE, ...asked } as Template };
 }
 
 const thresholdsArb = fc.record({ down: fc.integer({ min: 10, max: 40 }), gap: fc.integer({ min: 10, max: 40 }) });
@@ -245,37 +258,49 @@ function requestBody(spec: GroupSpec, name: string, tag: string): Record<string,
     ...(spec.memory ? { memory_scale_up_threshold: policy.memory_scale_up_threshold, memory_scale_down_threshold: policy.memory_scale_down_threshold } : {}),
     evaluation_window_seconds: policy.evaluation_window_seconds,
     cooldown_seconds: policy.cooldown_seconds,
-    vm_template: { ...(spec.cpu_shares === undefined ? {} : { cpu_shares: spec.cpu_shares }), ...(spec.memory_mb === undefined ? {} : { memory_mb: spec.memory_mb }), image: spec.image, tags: [tag] },
+    vm_template: templateOf(spec, tag).asked,
   };
 }
 
 const describeSpec = (spec: GroupSpec) => {
   const p = policyOf(spec);
   const start = spec.start === undefined ? '' : `, starting with ${spec.min_size + Math.min(spec.start, spec.range)}`;
-  return `${p.min_size} to ${p.max_size}${start}, CPU ${p.cpu_scale_down_threshold}/${p.cpu_scale_up_threshold}, memory ${p.memory_scale_down_threshold}/${p.memory_scale_up_threshold}, window ${p.evaluation_window_seconds} s, cooldown ${p.cooldown_seconds} s`;
+  const members = spec.limits ? `, members at the template's ${spec.limits} limits` : '';
+  return `${p.min_size} to ${p.max_size}${start}, CPU ${p.cpu_scale_down_threshold}/${p.cpu_scale_up_threshold}, memory ${p.memory_scale_down_threshold}/${p.memory_scale_up_threshold}, window ${p.evaluation_window_seconds} s, cooldown ${p.cooldown_seconds} s${members}`;
 };
 const describeLoad = (draw: LoadDraw) => `CPU ${draw.cpu}, memory ${draw.memory}`;
 const describeFigures = (load: Load) => `${load.cpu_usage}% CPU and ${load.memory_usage}% memory`;
 
-/** Requests the contract refuses, and the field the refusal must name. */
-const INVALID_BODIES: readonly { what: string; field: string; body: (name: string) => Record<string, unknown> }[] = [
-  { what: 'no name', field: 'name', body: () => ({ min_size: 1 }) },
-  { what: 'an upper-case name', field: 'name', body: (name) => ({ name: name.toUpperCase() }) },
-  { what: 'a 41-character name', field: 'name', body: (name) => ({ name: name.padEnd(41, 'x') }) },
-  { what: 'no member at least', field: 'min_size', body: (name) => ({ name, min_size: 0 }) },
-  { what: 'half a member at least', field: 'min_size', body: (name) => ({ name, min_size: 1.5 }) },
-  { what: 'a maximum below the minimum', field: 'max_size', body: (name) => ({ name, min_size: 3, max_size: 2 }) },
-  { what: '101 members at most', field: 'max_size', body: (name) => ({ name, max_size: 101 }) },
-  { what: 'a starting size above the maximum', field: 'desired_size', body: (name) => ({ name, min_size: 1, max_size: 2, desired_size: 3 }) },
-  { what: 'a CPU scale-down threshold equal to its scale-up threshold', field: 'cpu_scale_down_threshold', body: (name) => ({ name, cpu_scale_up_threshold: 50, cpu_scale_down_threshold: 50 }) },
-  { what: 'a memory scale-down threshold above its scale-up threshold', field: 'memory_scale_down_threshold', body: (name) => ({ name, memory_scale_up_threshold: 60, memory_scale_down_threshold: 61 }) },
-  { what: 'a CPU threshold of 101%', field: 'cpu_scale_up_threshold', body: (name) => ({ name, cpu_scale_up_threshold: 101 }) },
-  { what: 'a memory threshold as text', field: 'memory_scale_up_threshold', body: (name) => ({ name, memory_scale_up_threshold: '90' }) },
-  { what: 'a window of 0.05 seconds', field: 'evaluation_window_seconds', body: (name) => ({ name, evaluation_window_seconds: 0.05 }) },
-  { what: 'a negative cooldown', field: 'cooldown_seconds', body: (name) => ({ name, cooldown_seconds: -1 }) },
-  { what: 'members without CPU', field: 'vm_template.cpu_shares', body: (name) => ({ name, vm_template: { cpu_shares: 0 } }) },
-  { what: 'members of 64 MB', field: 'vm_template.memory_mb', body: (name) => ({ name, vm_template: { memory_mb: 64 } }) },
+/**
+ * Requests the contract refuses, and the field the refusal must name: every field's limits derived
+ * from its ScalingGroupCreateRequest schema (support/model/invalid-inputs.ts), the template's
+ * fields included, and the rules between fields that no single field's schema states.
+ */
+const INVALID_BODIES: readonly { what: string; field: string; body: (name: string, tag: string) => Record<string, unknown> }[] = [
+  ...invalidBodies('ScalingGroupCreateRequest').map((invalid) => ({ what: invalid.what, field: invalid.field, body: (name: string, tag: string) => withInvalid({ name, vm_template: { tags: [tag] } }, invalid) })),
+  ...[
+    { what: 'a maximum below the minimum', field: 'max_size', policy: { min_size: 3, max_size: 2 } },
+    { what: 'a starting size above the maximum', field: 'desired_size', policy: { min_size: 1, max_size: 2, desired_size: 3 } },
+    { what: 'a starting size below the minimum', field: 'desired_size', policy: { min_size: 2, max_size: 3, desired_size: 1 } },
+    { what: 'a CPU scale-down threshold equal to its scale-up threshold', field: 'cpu_scale_down_threshold', policy: { cpu_scale_up_threshold: 50, cpu_scale_down_threshold: 50 } },
+    { what: 'a memory scale-down threshold above its scale-up threshold', field: 'memory_scale_down_threshold', policy: { memory_scale_up_threshold: 60, memory_scale_down_threshold: 61 } },
+  ].map(({ what, field, policy }) => ({ what, field, body: (name: string, tag: string) => ({ name, ...policy, vm_template: { tags: [tag] } }) })),
 ];
+
+/** Loads the contract refuses (its SimulatedLoadRequest schema), sent to a group or to one member. */
+const INVALID_LOADS = invalidBodies('SimulatedLoadRequest');
+
+/** Lists of the groups the contract refuses (its query parameters). */
+const INVALID_QUERIES = invalidQueryValues('/api/v1/autoscaling/groups', 'get');
+
+/** A member template at the contract's lowest or highest limits (ScalingVmTemplate), the sequence's tag among its tags. */
+function templateAt(limit: 'lowest' | 'highest', tag: string): Template {
+  const schema = contractSchema('ScalingVmTemplate');
+  const tags = (schema.properties as Record<string, { maxItems: number; items: { maxLength: number } }>).tags;
+  const figures = Object.fromEntries(limitValues('ScalingVmTemplate').filter((value) => value.limit === limit && value.field !== 'tags').map((value) => [value.field, value.value]));
+  const longTags = Array.from({ length: tags.maxItems - 1 }, (_, i) => `t${i}-`.padEnd(tags.items.maxLength, 'x'));
+  return { image: 'i', ...figures, tags: limit === 'highest' ? [tag, ...longTags] : [tag] } as Template;
+}
 
 // ---- the commands ---------------------------------------------------------------------------------
 
@@ -298,7 +323,7 @@ class CreateGroup implements AutoscalingCommand {
     assert.equal(response.status, 201, `creating ${this.name} (${describeSpec(this.spec)}) was answered ${response.status} ${body(response)}`);
     const created = response.data;
     const desired = this.spec.start === undefined ? policy.min_size : policy.min_size + Math.min(this.spec.start, this.spec.range);
-    const template: Template = { cpu_shares: this.spec.cpu_shares ?? DEFAULT_TEMPLATE.cpu_shares, memory_mb: this.spec.memory_mb ?? DEFAULT_TEMPLATE.memory_mb, image: this.spec.image, tags: [real.tag] };
+    const template = templateOf(this.spec, real.tag).built;
     assert.equal(created.desired_size, desired, `${this.name} was created to start with ${created.desired_size} members, not ${desired}`);
     assert.equal(created.members.length, desired, `${this.name} was created with ${created.members.length} members, not ${desired}: ${JSON.stringify(created.members)}`);
     assert.equal(created.last_scaled_at, null, `${this.name} claims to have scaled (${created.last_scaled_at}) the moment it was created`);
@@ -327,8 +352,7 @@ class RequestInvalid implements AutoscalingCommand {
   check = () => true;
   async run(model: AutoscalingModel, real: AutoscalingSystem): Promise<void> {
     const { what, field, body: invalidBody } = INVALID_BODIES[this.invalid % INVALID_BODIES.length];
-    const request = invalidBody(`${real.prefix}x`);
-    const response = await real.api.post<Group>('/api/v1/autoscaling/groups', { ...request, vm_template: { tags: [real.tag], ...(request.vm_template as object) } });
+    const response = await real.api.post<Group>('/api/v1/autoscaling/groups', invalidBody(`${real.prefix}x`, real.tag));
     if (response.status === 201) deleteGroupAfterScenario(real.world, response.data);
     const refusal = refusedAs(response, 400, `a scaling group with ${what}`);
     const named = (refusal.details ?? []).map((detail) => detail.field);
@@ -336,6 +360,40 @@ class RequestInvalid implements AutoscalingCommand {
     await checkEveryView(model, real, this.pageSize);
   }
   toString = () => `request a group with ${INVALID_BODIES[this.invalid % INVALID_BODIES.length].what}`;
+}
+
+/** A load the contract refuses, for a group or one of its members: refused naming the field, and nothing changes. */
+class RequestInvalidLoad implements AutoscalingCommand {
+  private target: string | undefined;
+  constructor(readonly index: number, readonly invalid: number, readonly onMember: boolean, readonly pageSize: number) {}
+  check = (model: Readonly<AutoscalingModel>) => model.live.length > 0;
+  async run(model: AutoscalingModel, real: AutoscalingSystem): Promise<void> {
+    const group = pick(model.live, this.index) as ModelGroup;
+    const invalid = INVALID_LOADS[this.invalid % INVALID_LOADS.length];
+    const member = this.onMember ? group.members[this.index % group.members.length] : undefined;
+    this.target = `${member ? `a member of ${label(real, group.name)}` : label(real, group.name)} with ${invalid.what}`;
+    const path = member ? `/api/v1/simulation/vms/${member}/load` : `/api/v1/simulation/autoscaling/groups/${group.id}/load`;
+    const response = await real.admin.post(path, withInvalid({ cpu_usage: group.load.cpu_usage }, invalid));
+    const refusal = refusedAs(response, 400, `loading ${this.target}`);
+    const named = (refusal.details ?? []).map((detail) => detail.field);
+    assert.ok(named.includes(invalid.field), `the refusal of loading ${this.target} names ${JSON.stringify(named)}, not "${invalid.field}"`);
+    await checkEveryView(model, real, this.pageSize);
+  }
+  toString = () => `load ${this.target ?? `group #${this.index}`} (refused)`;
+}
+
+/** A list of the groups with a query the contract refuses: refused naming the parameter. */
+class ListInvalid implements AutoscalingCommand {
+  constructor(readonly invalid: number, readonly pageSize: number) {}
+  check = () => true;
+  async run(model: AutoscalingModel, real: AutoscalingSystem): Promise<void> {
+    const { what, field, value } = INVALID_QUERIES[this.invalid % INVALID_QUERIES.length];
+    const refusal = refusedAs(await real.api.get('/api/v1/autoscaling/groups', { params: { [field]: String(value) }, retries: 0 }), 400, `listing the scaling groups with ${what}`);
+    const named = (refusal.details ?? []).map((detail) => detail.field);
+    assert.ok(named.includes(field), `the refusal of a list of the scaling groups with ${what} names ${JSON.stringify(named)}, not "${field}"`);
+    await checkEveryView(model, real, this.pageSize);
+  }
+  toString = () => `list the groups with ${INVALID_QUERIES[this.invalid % INVALID_QUERIES.length].what}`;
 }
 
 class RequestTakenName implements AutoscalingCommand {
@@ -546,6 +604,12 @@ function expectJustified(group: ModelGroup, fresh: readonly Decision[], before: 
       group.joinedAfter.delete(newest);
     }
 
+    const words = up
+      ? [decision.metric, `${decision.metric === 'cpu' ? cpu : memory}%`, 'above', `${decision.threshold}%`]
+      : ['cpu', 'memory', `${cpu}%`, `${memory}%`, 'below', `${p.cpu_scale_down_threshold}%`, `${p.memory_scale_down_threshold}%`];
+    const unsaid = words.filter((word) => !decision.reason.includes(word));
+    assert.deepEqual(unsaid, [], `${what} gives the reason "${decision.reason}", which does not say ${unsaid.join(', ')}`);
+
     const previous = group.decisions[group.decisions.length - 1];
     const since = previous ? Date.parse(previous.decided_at) : Date.parse(group.created_at);
     const needed = previous ? gapMs : p.evaluation_window_seconds * 1000;
@@ -613,6 +677,8 @@ async function expectMembers(model: AutoscalingModel, real: AutoscalingSystem, p
     const vm = byId.get(id) as Vm;
     const { cpu_shares, memory_mb, image } = group.template;
     assert.deepEqual({ cpu_shares: vm.cpu_shares, memory_mb: vm.memory_mb, image: vm.image }, { cpu_shares, memory_mb, image }, `the member ${vm.name} of ${group.name} was not built from its template`);
+    const missing = group.template.tags.filter((tag) => !vm.tags.includes(tag));
+    assert.deepEqual(missing, [], `the member ${vm.name} of ${group.name} lacks tags of its template`);
     const metrics = await real.api.get<Load & { state: string }>(`/api/v1/vms/${id}/metrics`, { retries: 0 });
     assert.equal(metrics.status, 200, `reading the use of the member ${vm.name} was answered ${metrics.status} ${body(metrics)}`);
     const expected = metrics.data.state === 'running' ? group.load : { cpu_usage: 0, memory_usage: 0 };
@@ -673,6 +739,8 @@ export const AUTOSCALING_COMMANDS: fc.Arbitrary<AutoscalingCommand>[] = [
   fc.tuple(indexArb, indexArb, pageSizeArb).map(([index, member, size]) => new LoseMember(index, member, size)),
   fc.tuple(indexArb, pageSizeArb).map(([index, size]) => new DeleteGroup(index, size)),
   fc.tuple(indexArb, fc.constantFrom<GoneOperation>('read', 'read the decisions of', 'delete', 'load'), pageSizeArb).map(([index, operation, size]) => new TouchGone(index, operation, size)),
+  fc.tuple(indexArb, fc.nat({ max: INVALID_LOADS.length - 1 }), fc.boolean(), pageSizeArb).map(([index, invalid, onMember, size]) => new RequestInvalidLoad(index, invalid, onMember, size)),
+  fc.tuple(fc.nat({ max: INVALID_QUERIES.length - 1 }), pageSizeArb).map(([invalid, size]) => new ListInvalid(invalid, size)),
 ];
 
 const at = (cpu: Level, memory: Level, cpuAt = 500, memoryAt = 500): LoadDraw => ({ cpu, memory, cpuAt, memoryAt });
@@ -682,6 +750,7 @@ function autoscalingTour(): AutoscalingCommand[] {
   const wide: GroupSpec = { min_size: 1, range: 2, start: 0, cpu: { down: 30, gap: 40 }, memory: { down: 30, gap: 50 }, evaluation_window_seconds: 0.1, cooldown_seconds: 0.1, cpu_shares: 2, memory_mb: 256, image: 'debian-12' };
   // A cooldown longer than a window and two ticks, so that only the cooldown keeps its decisions apart.
   const defaults: GroupSpec = { min_size: 2, range: 2, start: 2, evaluation_window_seconds: 0.1, cooldown_seconds: 0.6, image: 'alpine-3.20' };
+  const slow: GroupSpec = { min_size: 1, range: 2, start: 0, evaluation_window_seconds: 1, cooldown_seconds: 0, image: 'ubuntu-24.04' };
   return [
     new CreateGroup(wide, at('high', 'low'), 1),
     new CreateGroup(defaults, at('low', 'low'), 2),
@@ -698,6 +767,16 @@ function autoscalingTour(): AutoscalingCommand[] {
     new TouchGone(0, 'read the decisions of', 3),
     new TouchGone(0, 'delete', 1),
     new TouchGone(0, 'load', 2),
+    new DeleteGroup(0, 3),
+    // A window of several ticks: no decision before it is full, and none until it is full again.
+    new CreateGroup(slow, at('high', 'mid'), 2),
+    new ChangeLoad(0, at('low', 'low'), 1),
+    new CreateGroup({ ...slow, range: 0, limits: 'lowest' }, at('mid', 'mid'), 3),
+    new CreateGroup({ ...slow, range: 0, limits: 'highest' }, at('mid', 'mid'), 1),
+    ...INVALID_LOADS.map((_, i) => new RequestInvalidLoad(i, i, i % 2 === 0, 1 + (i % 3))),
+    ...INVALID_QUERIES.map((_, i) => new ListInvalid(i, 1 + (i % 3))),
+    new DeleteGroup(2, 2),
+    new DeleteGroup(1, 1),
     new DeleteGroup(0, 3),
   ];
 }

@@ -35,10 +35,24 @@ function resolve(schema: Schema, document: Schema): Schema {
   return resolve(target as Schema, document);
 }
 
-/** The contract's component schema `name`, references resolved on the way. */
+/** An object schema with the parts of its `allOf` merged in: their properties and required fields together. */
+function merged(schema: Schema, document: Schema): Schema {
+  const resolved = resolve(schema, document);
+  if (!Array.isArray(resolved.allOf)) return resolved;
+  const parts = [...(resolved.allOf as Schema[]).map((part) => merged(part, document)), resolved];
+  const { allOf: _parts, ...own } = resolved;
+  return {
+    ...own,
+    type: 'object',
+    properties: Object.assign({}, ...parts.map((part) => part.properties ?? {})),
+    required: [...new Set(parts.flatMap((part) => (part.required ?? []) as string[]))],
+  };
+}
+
+/** The contract's component schema `name`, references resolved and `allOf` parts merged on the way. */
 export function contractSchema(name: string): Schema {
   const document = contractDocument();
-  return resolve({ $ref: `#/components/schemas/${name}` }, document);
+  return merged({ $ref: `#/components/schemas/${name}` }, document);
 }
 
 /** A value the schema accepts (for filling arrays past their item count). */
@@ -53,7 +67,7 @@ function validExample(schema: Schema, index: number): unknown {
 
 /** Values the property's schema refuses, each with a readable description. */
 export function invalidValues(field: string, property: Schema): InvalidValue[] {
-  const schema = resolve(property, contractDocument());
+  const schema = merged(property, contractDocument());
   const cases: InvalidValue[] = [];
   const add = (what: string, value: unknown) => cases.push({ what: `${field} ${what}`, field, value });
   if (Array.isArray(schema.enum)) add('outside its values', `not-${String(schema.enum[0])}`);
@@ -86,6 +100,11 @@ export function invalidValues(field: string, property: Schema): InvalidValue[] {
     }
     // Beside a valid item, so that a check of "some item is valid" is told apart from "every item is".
     if (items) for (const item of invalidValues('item', items)) add(`with an ${item.what}`, [validExample(items, 0), item.value]);
+  }
+  if (schema.type === 'object' && schema.properties) {
+    add('as text instead of an object', 'text');
+    // A nested field is named by its path ("vm_template.cpu_shares"); withInvalid sets it there.
+    for (const [name, nested] of Object.entries(schema.properties as Record<string, Schema>)) cases.push(...invalidValues(`${field}.${name}`, nested));
   }
   return cases;
 }
@@ -123,10 +142,14 @@ export function invalidQueryValues(path: string, method: 'get'): InvalidValue[] 
   });
 }
 
-/** `base` with the case applied: the field set to its invalid value, or left out. */
+/** `base` with the case applied: the field (a path for a nested one) set to its invalid value, or left out. */
 export function withInvalid(base: Record<string, unknown>, { field, value }: InvalidValue): Record<string, unknown> {
+  const [name, ...rest] = field.split('.');
   const body = { ...base };
-  if (value === undefined) delete body[field];
+  if (rest.length > 0) {
+    const inner = body[name];
+    body[name] = withInvalid(typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {}, { field: rest.join('.'), value, what: '' });
+  } else if (value === undefined) delete body[field];
   else body[field] = value;
   return body;
 }

@@ -38,6 +38,12 @@ describe('scaling group configuration', () => {
     assert.throws(() => parseGroupConfig('web', 1), GroupValidationError);
     assert.throws(() => parseGroupConfig({ name: 'web', min_size: 1.5 }, 1), /min_size must be a whole number from 1 to 100 \(got 1.5\)/);
   });
+
+  it('accepts a member template at its highest limits, which the limits-off-by-one fault refuses', () => {
+    const highest = { cpu_shares: 64, memory_mb: 262144, image: 'i'.repeat(100), tags: Array.from({ length: 16 }, (_, i) => `t${i}`) };
+    assert.deepEqual(parseGroupConfig({ name: 'web', vm_template: highest }, 1).vm_template, highest);
+    assert.throws(() => parseGroupConfig({ name: 'web', vm_template: highest }, 1, { templateLimitsOffByOne: true }), /vm_template.cpu_shares.*vm_template.memory_mb.*vm_template.image.*vm_template.tags/);
+  });
 });
 
 describe('the autoscaler', () => {
@@ -162,5 +168,7 @@ describe('the simulated VM load', () => {
     assert.throws(() => parseLoad({ cpu_usage: 120 }), (error: unknown) => error instanceof LoadValidationError && error.field === 'cpu_usage');
     assert.throws(() => parseLoad({}), /cpu_usage or memory_usage is required/);
     assert.throws(() => parseLoad([]), /body must be a JSON object/);
+    assert.throws(() => parseLoad({ cpu_usage: 50, colour: 'red' }), (error: unknown) => error instanceof LoadValidationError && error.field === 'colour');
+    assert.throws(() => parseLoad({ cpu_usage: 50, toString: 1 }), (error: unknown) => error instanceof LoadValidationError && error.field === 'toString');
   });
 });

@@ -57,6 +57,18 @@ describe('inputs the contract refuses, derived from its schemas', () => {
     assert.deepEqual(base, { name: 'web', tags: ['a'] });
   });
 
+  it('merges the parts of an allOf schema and names nested fields by their path', () => {
+    const group = invalidBodies('ScalingGroupCreateRequest');
+    assert.ok(group.some((c) => c.what === 'no name'), 'the required name comes from one part of the allOf');
+    assert.ok(group.some((c) => c.what === 'min_size below 1'), 'the size limits come from the other part');
+    assert.deepEqual(group.find((c) => c.what === 'vm_template.cpu_shares above 64'), { what: 'vm_template.cpu_shares above 64', field: 'vm_template.cpu_shares', value: 65 });
+    assert.ok(group.some((c) => c.field === 'vm_template' && c.value === 'text'));
+    const base = { name: 'web', vm_template: { tags: ['a'] } };
+    assert.deepEqual(withInvalid(base, { what: '', field: 'vm_template.cpu_shares', value: 65 }), { name: 'web', vm_template: { tags: ['a'], cpu_shares: 65 } });
+    assert.deepEqual(withInvalid(base, { what: '', field: 'vm_template.tags', value: undefined }), { name: 'web', vm_template: {} });
+    assert.deepEqual(base, { name: 'web', vm_template: { tags: ['a'] } }, 'the base is not changed');
+  });
+
   it('says what is wrong with a schema it cannot use', () => {
     assert.throws(() => invalidValues('x', { $ref: '#/components/schemas/NoSuchThing' }), /NoSuchThing does not resolve/);
     assert.throws(() => invalidQueryValues('/api/v1/nowhere', 'get'), /no GET \/api\/v1\/nowhere/);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { compactIncrementalFile, MUTATION_DOMAINS, strykerConfig, summarize } from '../../scripts/mutation';
+import { compactIncrementalFile, MUTATION_DOMAINS, reportName, strykerConfig, summarize } from '../../scripts/mutation';
 import { launchFailure, pathsOf, scenarioId } from '../../scripts/mutation-runner';
 
 const ROOT = join(__dirname, '..', '..');
@@ -24,6 +24,15 @@ describe('mutation testing', () => {
     assert.equal(config.incremental, true);
     assert.equal(config.incrementalFile, 'mutation/network.incremental.json');
     assert.deepEqual(config.mutate, MUTATION_DOMAINS.network.mutate);
+  });
+
+  it('tests only the given lines again, into a folder of their own, leaving the domain\'s incremental state alone', () => {
+    const lines = ['reference/autoscaling/group.ts:60-127'];
+    const config = strykerConfig('autoscaling', MUTATION_DOMAINS.autoscaling, { concurrency: 2, force: false, lines });
+    assert.deepEqual(config.mutate, lines);
+    assert.equal(config.incremental, false);
+    assert.deepEqual(config.jsonReporter, { fileName: 'reports/mutation/autoscaling-lines/mutation.json' });
+    assert.equal(reportName('autoscaling', []), 'autoscaling');
   });
 
   it('names each scenario by its line and runs exactly the scenarios it names, one path per file', () => {
