@@ -18,6 +18,18 @@ Feature: Traffic that rises and falls
     And at most 1% of the requests fail
     And the 95th percentile response time is below 2 seconds
 
+  Scenario: A sudden spike of requests is absorbed within the service levels
+    When the dashboard's views receive requests per second in these stages:
+      | from | to | over       |
+      | 5    | 5  | 10 seconds |
+      | 5    | 50 | 1 second   |
+      | 50   | 50 | 10 seconds |
+      | 50   | 5  | 1 second   |
+      | 5    | 5  | 10 seconds |
+    Then at least 90% of the target rate is achieved
+    And at most 1% of the requests fail
+    And the 95th percentile response time is below 2 seconds
+
   Scenario: Users who arrive, stay and leave are served within the service levels
     When users of the dashboard's views come and go in these stages:
       | from | to | over       |

@@ -14,6 +14,7 @@ export const PERF_SCENARIOS = {
   frontendBudgets: 'The dashboard opens and pages through 100 machines within the frontend budgets',
   stagedTraffic: 'A rush of requests that rises, holds and falls back is served within the service levels',
   stagedUsers: 'Users who arrive, stay and leave are served within the service levels',
+  spike: 'A sudden spike of requests is absorbed within the service levels',
   /** caught by the autoscaling domain's faults (reference/autoscaling/faults.ts), e.g. autoscaling-no-scale-down */
   autoscaling: 'A busy group grows, and shrinks back when the load falls',
 } as const;
@@ -29,7 +30,7 @@ export const PERF_FAULTS = defineFaults({
   summarySlow: {
     name: 'perf-dashboard-summary-slow',
     description: 'The dashboard summary recounts every VM the slow way and takes 3 s to answer.',
-    scenarios: [S.dashboardLoad, S.userLoad, S.benchmarks, S.stagedTraffic, S.stagedUsers],
+    scenarios: [S.dashboardLoad, S.userLoad, S.benchmarks, S.stagedTraffic, S.stagedUsers, S.spike],
   },
   vmListBlocks: {
     name: 'perf-vm-list-blocks',

@@ -66,9 +66,9 @@ export function userLoadProfile(users: number, durationMs: number, rampUpMs: num
 }
 
 /** Traffic to the views that follows stages: of requests per second (open) or of users (closed). */
-export function stagedDashboardProfile(shape: 'rate' | 'users', start: number, stages: readonly Stage[], thresholds: readonly Threshold[] = []): LoadProfile {
+export function stagedDashboardProfile(shape: 'rate' | 'users', start: number, stages: readonly Stage[], thresholds: readonly Threshold[] = [], name = shape === 'rate' ? 'dashboard-staged-traffic' : 'dashboard-staged-users'): LoadProfile {
   return {
-    name: shape === 'rate' ? 'dashboard-staged-traffic' : 'dashboard-staged-users',
+    name,
     description: `${shape === 'rate' ? 'traffic' : 'users'} of the dashboard's views in ${stages.length} stages`,
     executor: shape === 'rate' ? { kind: 'ramping-arrival-rate', startRate: start, stages } : { kind: 'ramping-users', startUsers: start, stages },
     requests: dashboardRequests(),
@@ -121,6 +121,24 @@ export const LOAD_PROFILES: Readonly<Record<string, LoadProfile>> = Object.fromE
         { metric: 'failure-rate', atMost: 0.01 },
         { metric: 'latency', stat: 'p95', belowMs: 2 * SECOND },
       ],
+    ),
+    // A spike: calm, ten times the traffic within a second, held, and calm again.
+    stagedDashboardProfile(
+      'rate',
+      5,
+      [
+        { durationMs: 10 * SECOND, target: 5 },
+        { durationMs: 1 * SECOND, target: 50 },
+        { durationMs: 10 * SECOND, target: 50 },
+        { durationMs: 1 * SECOND, target: 5 },
+        { durationMs: 10 * SECOND, target: 5 },
+      ],
+      [
+        { metric: 'planned-rate-achieved', atLeast: 0.9 },
+        { metric: 'failure-rate', atMost: 0.01 },
+        { metric: 'latency', stat: 'p95', belowMs: 2 * SECOND },
+      ],
+      'dashboard-spike',
     ),
   ].map((profile) => [profile.name, profile]),
 );

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { brokenThresholds, checkThreshold, describeExecutor, runProfile, scaleProfile, validateProfile, type LoadProfile } from '../../support/load/profile';
 import type { LoadResult } from '../../support/load/result';
@@ -149,7 +151,17 @@ describe('thresholds', () => {
 describe('the suite profiles', () => {
   it('are all valid, kebab-case and named by their key', () => {
     for (const [name, value] of Object.entries(LOAD_PROFILES)) assert.equal(validateProfile(value).name, name);
-    assert.deepEqual(Object.keys(LOAD_PROFILES).sort(), ['dashboard-staged-traffic', 'dashboard-staged-users', 'dashboard-sustained', 'dashboard-users', 'dashboard-views']);
+    assert.deepEqual(Object.keys(LOAD_PROFILES).sort(), ['dashboard-spike', 'dashboard-staged-traffic', 'dashboard-staged-users', 'dashboard-sustained', 'dashboard-users', 'dashboard-views']);
+  });
+
+  it("export the spike at the figures of the feature's table", () => {
+    const feature = readFileSync(join(__dirname, '..', '..', 'features', 'performance', 'traffic-shapes.feature'), 'utf8').split('\n');
+    const from = feature.findIndex((line) => line.includes('Scenario: A sudden spike'));
+    const table = feature.slice(from + 2).filter((_, i, rest) => rest.slice(0, i + 1).every((line) => line.trim().startsWith('|')));
+    const [header, ...rows] = table.map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    const { start, stages } = stagesFromTable(rows.map((row) => Object.fromEntries(row.map((cell, i) => [header[i], cell]))));
+    assert.equal(stages.length, 5);
+    assert.deepEqual(LOAD_PROFILES['dashboard-spike']!.executor, { kind: 'ramping-arrival-rate', startRate: start, stages });
   });
 
   it('state the configured user load as users ramping up, then holding', () => {
