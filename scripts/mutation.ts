@@ -108,12 +108,12 @@ function parseArgs(argv: string[]): Options | 'list' {
   return options;
 }
 
-/** The Stryker configuration of one domain's run. */
 /** Where a run's reports go: a run of some lines only has a folder of its own. */
 export function reportName(name: string, lines: readonly string[]): string {
   return lines.length > 0 ? `${name}-lines` : name;
 }
 
+/** The Stryker configuration of one domain's run (of some of its lines only, with `lines`). */
 export function strykerConfig(name: string, domain: MutationDomain, options: { concurrency: number; force: boolean; lines?: readonly string[] }): Record<string, unknown> {
   const lines = options.lines ?? [];
   const out = `reports/mutation/${reportName(name, lines)}`;

@@ -144,14 +144,18 @@ export function invalidQueryValues(path: string, method: 'get'): InvalidValue[] 
 
 /** `base` with the case applied: the field (a path for a nested one) set to its invalid value, or left out. */
 export function withInvalid(base: Record<string, unknown>, { field, value }: InvalidValue): Record<string, unknown> {
-  const [name, ...rest] = field.split('.');
-  const body = { ...base };
+  return withValueAt(base, field.split('.'), value);
+}
+
+/** A copy of `body` with `value` at the path (left out when undefined); the objects on the path are copied, not changed. */
+function withValueAt(body: Record<string, unknown>, [name, ...rest]: string[], value: unknown): Record<string, unknown> {
+  const copy = { ...body };
   if (rest.length > 0) {
-    const inner = body[name];
-    body[name] = withInvalid(typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {}, { field: rest.join('.'), value, what: '' });
-  } else if (value === undefined) delete body[field];
-  else body[field] = value;
-  return body;
+    const inner = copy[name];
+    copy[name] = withValueAt(typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {}, rest, value);
+  } else if (value === undefined) delete copy[name];
+  else copy[name] = value;
+  return copy;
 }
 
 /** A value at one of a property's limits, which the contract accepts. */
