@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
 import * as ml from '../support/tasks/mlestar';
 import * as generated from '../support/tasks/mlestar-files';
+import * as execution from '../support/tasks/mlestar-execution';
 import * as relations from '../support/tasks/mlestar-relations';
 import * as serving from '../support/tasks/mlestar-serving';
 import type { DriftStatistic, Environment, Framework, MetricName, MetricTarget, ProjectType, Stage } from '../support/tasks/mlestar';
@@ -226,6 +227,40 @@ Then('its requirements name {word}', async function (this: NovaWorld, pythonPack
 
 Then('every generated Python file compiles', async function (this: NovaWorld) {
   generated.expectCompiles(await generated.generatedPython(this));
+});
+
+// ---------------------------------------------------------------- the generated project, run
+
+When('I run the generated training and evaluation programs with {ml framework}', async function (this: NovaWorld, framework: Framework) {
+  return execution.runGeneratedProject(this, framework);
+});
+
+Then('the generated project reached {metric target} on data the model never saw, by its own run', function (this: NovaWorld, target: MetricTarget) {
+  execution.expectExecutedReached(this, target);
+});
+
+Then("the metrics of the generated project agree with the workflow's evaluation", async function (this: NovaWorld) {
+  await execution.expectAgreesWithWorkflow(this);
+});
+
+When('I run its notebooks eda, training and evaluation in turn, as Jupyter runs them', async function (this: NovaWorld) {
+  return execution.runNotebooks(this);
+});
+
+Then('every code cell of every notebook ran in order without an error', function (this: NovaWorld) {
+  execution.expectNotebooksRanCleanly(this);
+});
+
+Then('the executed notebooks are valid nbformat 4 notebooks', function (this: NovaWorld) {
+  execution.expectExecutedNotebooksValid(this);
+});
+
+Then('each notebook shows its tables and figures', function (this: NovaWorld) {
+  execution.expectTablesAndFigures(this);
+});
+
+Then('the evaluation notebook shows every metric target met', function (this: NovaWorld) {
+  execution.expectNotebookTargetsMet(this);
 });
 
 Then('the metrics were measured on {int} held-out samples the model was not trained on', async function (this: NovaWorld, count: number) {

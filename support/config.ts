@@ -24,6 +24,8 @@ export interface Config {
   readonly uiUrl: string | undefined;
   /** A Chromium or Chrome to drive the dashboard with (NOVACRON_BROWSER_PATH); undefined: the one installed with the suite, else one on PATH. */
   readonly browserPath: string | undefined;
+  /** The Python that runs generated MLE-Star projects; undefined: python3 on PATH, else /usr/bin/python3. */
+  readonly pythonPath: string | undefined;
   readonly dbUrl: string;
   readonly redisUrl: string;
   readonly useDocker: boolean;
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd(), 
     targetKind,
     uiUrl: read('NOVACRON_UI_URL'),
     browserPath: read('NOVACRON_BROWSER_PATH'),
+    pythonPath: read('NOVACRON_PYTHON'),
     dbUrl: read('DB_URL')!,
     redisUrl: read('REDIS_URL')!,
     useDocker: read('NOVACRON_USE_DOCKER')!,
@@ -211,6 +214,7 @@ export function describeConfig(config: Config): ConfigSummary {
     targetKind: config.targetKind,
     uiUrl: config.uiUrl ? redactUrl(config.uiUrl) : "the target's address",
     browser: config.browserPath ?? 'the one installed with the suite, else one on PATH',
+    python: config.pythonPath ?? 'the first of python3 on PATH and /usr/bin/python3 that has the framework',
     database: redactUrl(config.dbUrl),
     dbSchema: config.dbSchema,
     redis: redactUrl(config.redisUrl),

@@ -176,6 +176,7 @@ export const VARIABLES = {
   NOVACRON_API_URL: define({ readBy: 'suite', default: undefined, parse: parseHttpUrl, refused: 'localhost:8090' }),
   NOVACRON_UI_URL: define({ readBy: 'suite', default: undefined, parse: parseHttpUrl, refused: 'ftp://localhost' }),
   NOVACRON_BROWSER_PATH: define({ readBy: 'suite', default: undefined, parse: parseText, refused: null }),
+  NOVACRON_PYTHON: define({ readBy: 'suite', default: undefined, parse: parseText, refused: null }),
   NOVACRON_USE_DOCKER: define({ readBy: 'suite', default: 'false', parse: parseBoolean, refused: 'maybe' }),
   NOVACRON_TEST_PARALLEL: define({ readBy: 'suite', default: 'true', parse: parseBoolean, refused: 'twice' }),
   NOVACRON_TEST_COVERAGE: define({ readBy: 'suite', default: 'false', parse: parseBoolean, refused: 'on' }),

@@ -82,7 +82,7 @@ export function faultyRunners(flags: MlestarFaultFlags): Partial<Record<StageNam
       return { ...outcome, output: { ...outcome.output, ...design } };
     };
   }
-  if (flags.splitNotStratified || flags.requirementsOmitFramework || flags.notebookInvalid) {
+  if (flags.splitNotStratified || flags.requirementsOmitFramework || flags.notebookInvalid || flags.generatedTrainingSkipsUpdates || flags.notebookPathsFromCwd) {
     runners.implementation = (context) => {
       const outcome = STAGE_RUNNERS.implementation(context);
       if (!outcome.ok) return outcome;
@@ -142,6 +142,12 @@ function corrupt(file: GeneratedFile, config: ProjectConfig, flags: MlestarFault
   if (flags.splitNotStratified && file.kind === 'python') content = content.replace(/\n\s*stratify=target,/, '');
   if (flags.requirementsOmitFramework && file.path === 'requirements.txt') {
     content = content.split('\n').filter((line) => !line.startsWith(FRAMEWORK_PACKAGE[config.framework])).join('\n');
+  }
+  if (flags.generatedTrainingSkipsUpdates && file.path === 'train.py') content = content.replace(/\n\s*optimizer\.step\(\)/, '');
+  if (flags.notebookPathsFromCwd && file.kind === 'notebook') {
+    const notebook = JSON.parse(content) as { cells: { source: string[] }[] };
+    for (const cell of notebook.cells) cell.source = cell.source.map((line) => (line.startsWith('PROJECT_DIR = ') ? 'PROJECT_DIR = Path.cwd()\n' : line));
+    content = `${JSON.stringify(notebook, null, 1)}\n`;
   }
   if (flags.notebookInvalid && file.kind === 'notebook') {
     // "Cleaning" notebooks for version control: outputs and execution counts stripped from code cells.

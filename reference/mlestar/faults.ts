@@ -31,6 +31,9 @@ export const MLESTAR_SCENARIOS = {
   customCode: 'A customised network and pipeline show up in the generated code',
   customEstimator: 'A customised estimator and pipeline show up in the generated scikit-learn project',
   notebooks: 'The eda, training and evaluation notebooks are valid Jupyter notebooks',
+  // executed-projects.feature
+  executed: 'A generated project trains with its framework and reaches its target when run',
+  notebooksRun: 'The scikit-learn notebooks of each project type run from top to bottom',
 } as const;
 
 const S = MLESTAR_SCENARIOS;
@@ -94,7 +97,17 @@ export const MLESTAR_FAULTS = defineFaults({
   notebookInvalid: {
     name: 'mlestar-notebook-invalid',
     description: 'Notebooks are "cleaned" after generation by deleting outputs and execution_count from code cells, which nbformat 4 requires.',
-    scenarios: [S.notebooks],
+    scenarios: [S.notebooks, S.notebooksRun],
+  },
+  generatedTrainingSkipsUpdates: {
+    name: 'mlestar-generated-training-skips-updates',
+    description: "The generated PyTorch training loop computes the loss and its gradients but never calls optimizer.step(), so the network keeps its initial weights (the workflow's own evaluation is unaffected).",
+    scenarios: [S.executed],
+  },
+  notebookPathsFromCwd: {
+    name: 'mlestar-notebook-paths-from-cwd',
+    description: "The notebooks' setup cell takes the working folder for the project folder, so a notebook run from notebooks/ (as Jupyter runs it) finds neither config.yaml nor the project's modules.",
+    scenarios: [S.notebooksRun],
   },
   metricsNotComputed: {
     name: 'mlestar-metrics-not-computed',

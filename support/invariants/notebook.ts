@@ -1,47 +1,77 @@
 /**
- * The rules of the official nbformat 4 schemas that a generated notebook must follow, checked by
- * the suite itself (the target's own validation is not trusted).
+ * A notebook checked by the suite itself (the target's own validation is not trusted) as
+ * `nbformat.validate` checks it: against the official nbformat 4 JSON schema of the minor version
+ * it declares (the newest for a later minor; support/invariants/nbformat/, copied from the nbformat
+ * package), and for cell ids used twice, which the schema cannot see.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv04 from 'ajv-draft-04';
 
-const NOTEBOOK_CELL_KEYS: Record<string, { required: string[]; allowed: string[] }> = {
-  markdown: { required: ['cell_type', 'metadata', 'source'], allowed: ['id', 'cell_type', 'metadata', 'source', 'attachments'] },
-  raw: { required: ['cell_type', 'metadata', 'source'], allowed: ['id', 'cell_type', 'metadata', 'source', 'attachments'] },
-  code: { required: ['cell_type', 'metadata', 'source', 'outputs', 'execution_count'], allowed: ['id', 'cell_type', 'metadata', 'source', 'outputs', 'execution_count'] },
-};
+const NEWEST_MINOR = 5;
+const CELL_KINDS = ['raw', 'markdown', 'code'] as const;
 
-/** Problems with a document as an nbformat 4 notebook (the rules of the official v4 schemas). */
+interface SchemaValidators {
+  notebook: ValidateFunction;
+  cell: Record<(typeof CELL_KINDS)[number], ValidateFunction>;
+}
+
+const validators = new Map<number, SchemaValidators>();
+
+function schemaValidators(minor: number): SchemaValidators {
+  const version = Math.min(minor, NEWEST_MINOR);
+  let found = validators.get(version);
+  if (!found) {
+    const schema = JSON.parse(readFileSync(join(__dirname, 'nbformat', `nbformat.v4.${version}.schema.json`), 'utf8')) as object;
+    const ajv = new Ajv04({ allErrors: true, strict: false });
+    ajv.addSchema(schema, 'nbformat');
+    const cellOf = (kind: string) => ajv.compile({ $ref: `nbformat#/definitions/${kind}_cell` });
+    found = { notebook: ajv.getSchema('nbformat') as ValidateFunction, cell: { raw: cellOf('raw'), markdown: cellOf('markdown'), code: cellOf('code') } };
+    validators.set(version, found);
+  }
+  return found;
+}
+
+/** What keeps `document` from being a valid nbformat 4 notebook; empty when it is one. */
 export function notebookProblems(document: unknown): string[] {
-  const problems: string[] = [];
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const isText = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((l) => typeof l === 'string'));
-  if (!isObject(document)) return ['not a JSON object'];
-  for (const key of Object.keys(document)) if (!['metadata', 'nbformat', 'nbformat_minor', 'cells'].includes(key)) problems.push(`unknown top-level key "${key}"`);
-  if (document.nbformat !== 4) problems.push(`nbformat is ${JSON.stringify(document.nbformat)}, not 4`);
-  const minor = document.nbformat_minor;
-  if (!Number.isInteger(minor) || (minor as number) < 0) problems.push(`nbformat_minor is ${JSON.stringify(minor)}`);
-  if (!isObject(document.metadata)) problems.push('metadata is not an object');
-  const kernel = isObject(document.metadata) ? document.metadata.kernelspec : undefined;
-  if (kernel !== undefined && !(isObject(kernel) && typeof kernel.name === 'string' && typeof kernel.display_name === 'string')) problems.push('kernelspec lacks name or display_name');
-  if (!Array.isArray(document.cells)) return [...problems, 'cells is not a list'];
-  const ids = new Set<string>();
-  document.cells.forEach((cell, i) => {
-    if (!isObject(cell)) return problems.push(`cell ${i} is not an object`);
-    const rules = NOTEBOOK_CELL_KEYS[String(cell.cell_type)];
-    if (!rules) return problems.push(`cell ${i} has cell_type ${JSON.stringify(cell.cell_type)}`);
-    const required = (minor as number) >= 5 ? ['id', ...rules.required] : rules.required;
-    for (const key of required) if (!(key in cell)) problems.push(`cell ${i} (${cell.cell_type}) has no ${key}`);
-    for (const key of Object.keys(cell)) if (!rules.allowed.includes(key)) problems.push(`cell ${i} (${cell.cell_type}) has an unknown key ${key}`);
-    if ('id' in cell) {
-      if (typeof cell.id !== 'string' || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id) || ids.has(cell.id)) problems.push(`cell ${i} has an invalid or repeated id ${JSON.stringify(cell.id)}`);
-      else ids.add(cell.id);
-    }
-    if (!isText(cell.source)) problems.push(`cell ${i} source is not text`);
-    if (cell.cell_type === 'code') {
-      if ('outputs' in cell && !Array.isArray(cell.outputs)) problems.push(`cell ${i} outputs is not a list`);
-      const count = cell.execution_count;
-      if ('execution_count' in cell && count !== null && !(Number.isInteger(count) && (count as number) >= 0)) problems.push(`cell ${i} execution_count is ${JSON.stringify(count)}`);
-    }
-    return undefined;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return ['not a JSON object'];
+  const { nbformat, nbformat_minor: minor, cells } = document as Record<string, unknown>;
+  if (nbformat !== 4) return [`nbformat is ${JSON.stringify(nbformat)}, not 4`];
+  if (typeof minor !== 'number' || !Number.isInteger(minor) || minor < 0) return [`nbformat_minor is ${JSON.stringify(minor)}, not a whole number`];
+  const schemas = schemaValidators(minor);
+  if (schemas.notebook(document)) return repeatedIds(cells);
+  const errors = schemas.notebook.errors ?? [];
+  const outsideCells = errors.filter((error) => !/^\/cells\/\d+/.test(error.instancePath)).map((error) => describe(error));
+  return [...new Set([...outsideCells, ...cellProblems(cells, schemas), ...repeatedIds(cells)])];
+}
+
+/** A cell is one of three kinds (oneOf): each is checked as the kind it claims to be only. */
+function cellProblems(cells: unknown, schemas: SchemaValidators): string[] {
+  if (!Array.isArray(cells)) return [];
+  return cells.flatMap((cell: unknown, i) => {
+    const kind = (cell as { cell_type?: unknown } | null)?.cell_type;
+    if (!CELL_KINDS.includes(kind as (typeof CELL_KINDS)[number])) return [`/cells/${i}/cell_type: must be one of ${CELL_KINDS.join(', ')}, not ${JSON.stringify(kind)}`];
+    const validate = schemas.cell[kind as (typeof CELL_KINDS)[number]];
+    return validate(cell) ? [] : (validate.errors ?? []).map((error) => describe(error, `/cells/${i}`));
   });
-  return problems;
+}
+
+function describe(error: ErrorObject, prefix = ''): string {
+  const where = prefix + error.instancePath || '(the notebook)';
+  const params = error.params as { additionalProperty?: string };
+  const detail = params.additionalProperty ? ` ("${params.additionalProperty}")` : '';
+  return `${where}: ${error.message ?? error.keyword}${detail}`;
+}
+
+function repeatedIds(cells: unknown): string[] {
+  if (!Array.isArray(cells)) return [];
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  for (const cell of cells as { id?: unknown }[]) {
+    if (typeof cell?.id !== 'string') continue;
+    if (seen.has(cell.id)) repeated.push(`cell id "${cell.id}" is used more than once`);
+    seen.add(cell.id);
+  }
+  return repeated;
 }

@@ -54,6 +54,19 @@ describe('each fault is a real defect', () => {
     assert.doesNotMatch((files.find((f) => f.path === 'pipeline.py') as GeneratedFile).content, /stratify=target/);
   });
 
+  it('generated training skips updates and notebook paths from the working folder: the files break only where they run', async () => {
+    const project = projectOf({ framework: 'pytorch' });
+    await run(project, { to: 'implementation' }, { runners: faultyRunners(flagsFor(MLESTAR_FAULTS.names.generatedTrainingSkipsUpdates, MLESTAR_FAULTS.names.notebookPathsFromCwd)) });
+    const files = project.artifacts.files as GeneratedFile[];
+    const train = (files.find((f) => f.path === 'train.py') as GeneratedFile).content;
+    assert.match(train, /loss\.backward\(\)/);
+    assert.doesNotMatch(train, /optimizer\.step\(\)/);
+    const training = JSON.parse((files.find((f) => f.path === 'notebooks/training.ipynb') as GeneratedFile).content) as { cells: { source: string[] }[] };
+    const setup = training.cells.flatMap((cell) => cell.source).filter((line) => line.startsWith('PROJECT_DIR = '));
+    assert.deepEqual(setup, ['PROJECT_DIR = Path.cwd()\n']);
+    assert.deepEqual(notebookProblems(training), []);
+  });
+
   it('accepts malformed input: short rows are padded and words read as 0', () => {
     assert.deepEqual(coerceInput({ instances: [[1, 'x']] }, 3, flagsFor(MLESTAR_FAULTS.names.acceptsMalformedInput)), { instances: [[1, 0, 0]] });
     assert.deepEqual(coerceInput({ instances: [[1]] }, 3, flagsFor()), { instances: [[1]] });

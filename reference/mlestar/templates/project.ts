@@ -119,7 +119,7 @@ function readme({ config, design, dataset, dataPath }: TemplateContext, pythonFi
     '```sh',
     'pip install -r requirements.txt',
     'python train.py',
-    'python evaluate.py   # exits 1 when a metric target is missed',
+    'python evaluate.py   # writes artifacts/metrics.json; exits 1 when a metric target is missed',
     '```',
     '',
     '## Lifecycle',

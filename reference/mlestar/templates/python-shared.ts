@@ -119,7 +119,7 @@ export function metricImports(type: ProjectType): string {
   return METRIC_IMPORTS[type];
 }
 
-/** compute_metrics and check_targets for evaluate.py. */
+/** compute_metrics, check_targets, write_metrics and main for evaluate.py. */
 export function metricHelpers(type: ProjectType): string {
   const computed: Record<ProjectType, string[]> = {
     classification: ['        "accuracy": float(accuracy_score(actual, predicted)),', '        "f1": float(f1_score(actual, predicted, average="macro")),'],
@@ -148,8 +148,17 @@ export function metricHelpers(type: ProjectType): string {
     '    return rows',
     '',
     '',
+    'def write_metrics(report):',
+    '    """artifacts/metrics.json: the held-out metrics, the targets checked and the number of held-out rows."""',
+    '    ARTIFACTS_DIR.mkdir(exist_ok=True)',
+    '    document = {"metrics": report["metrics"], "targets": report["targets"], "held_out": int(len(report["predicted"]))}',
+    '    with open(ARTIFACTS_DIR / "metrics.json", "w", encoding="utf-8") as handle:',
+    '        json.dump(document, handle, indent=2)',
+    '',
+    '',
     'def main():',
     '    report = evaluate(load_config())',
+    '    write_metrics(report)',
     '    for row in report["targets"]:',
     '        status = "met" if row["met"] else "MISSED"',
     '        print(f"{row[\'metric\']}: {row[\'actual\']:.4f} (target {row[\'target\']}) {status}")',

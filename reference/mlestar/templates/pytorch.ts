@@ -267,6 +267,7 @@ function evaluate(context: TemplateContext): string {
   const regression = design.project_type === 'regression';
   return lines(
     `"""Evaluates ${config.name} on its held-out rows and checks the metric targets (PyTorch)."""`,
+    'import json',
     'import sys',
     '',
     'import joblib',

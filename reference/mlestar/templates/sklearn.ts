@@ -98,6 +98,7 @@ function evaluate(context: TemplateContext): string {
   const { config } = context;
   return lines(
     `"""Evaluates ${config.name} on its held-out rows and checks the metric targets (scikit-learn)."""`,
+    'import json',
     'import sys',
     '',
     'import joblib',

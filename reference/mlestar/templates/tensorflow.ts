@@ -210,6 +210,7 @@ function evaluate(context: TemplateContext): string {
   const regression = design.project_type === 'regression';
   return lines(
     `"""Evaluates ${config.name} on its held-out rows and checks the metric targets (TensorFlow)."""`,
+    'import json',
     'import sys',
     '',
     'import joblib',
