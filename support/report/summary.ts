@@ -201,14 +201,17 @@ function round(value: number): number {
 }
 
 /**
- * Scenario name -> its worst status over its examples, rules and attempts: a scenario that passed
- * only on a retry is `failed` here (fault verification needs scenarios that pass every time).
+ * Scenario name -> its worst status over the examples, rules and attempts that ran: a scenario that
+ * passed only on a retry is `failed` here (fault verification needs scenarios that pass every time).
+ * An example not applicable here (skipped) counts only when no example of the scenario ran.
  */
 export function scenarioStatuses(envelopes: messages.Envelope[]): Map<string, ScenarioStatus> {
   const byName = new Map<string, ScenarioStatus>();
   for (const test of buildReport(envelopes, {}).results.flatMap((suite) => suite.tests)) {
     const previous = byName.get(test.name);
-    byName.set(test.name, previous && previous !== 'passed' ? previous : test.flaky ? 'failed' : test.status);
+    const status = test.flaky ? 'failed' : test.status;
+    const ran = (s: ScenarioStatus | undefined) => s !== undefined && s !== 'skipped';
+    if (!ran(previous) || (previous === 'passed' && ran(status))) byName.set(test.name, status === 'skipped' && previous ? previous : status);
   }
   return byName;
 }

@@ -78,6 +78,25 @@ describe('the JSON report', () => {
     assert.deepEqual([...scenarioStatuses(stream())], [['passes', 'passed'], ['flaky', 'failed'], ['fails', 'failed']]);
   });
 
+  it('judges an outline by the examples that ran: one not applicable here counts only when none ran', () => {
+    const outline = (statuses: string[]) => {
+      const envelopes = stream().filter((envelope) => !envelope.testRunFinished);
+      statuses.forEach((status, i) => {
+        envelopes.push({ pickle: { id: `o${i}`, uri: 'a.feature', name: 'outline', astNodeIds: ['s1'], tags: [] } as unknown as messages.Pickle });
+        envelopes.push({ testCase: { id: `oc${i}`, pickleId: `o${i}` } as messages.TestCase });
+        envelopes.push({ testCaseStarted: { id: `or${i}`, testCaseId: `oc${i}`, attempt: 0, timestamp: at(3000 + i) } as messages.TestCaseStarted });
+        envelopes.push({ testStepFinished: { testCaseStartedId: `or${i}`, testStepResult: { status, duration: { seconds: 0, nanos: 0 } } } as unknown as messages.TestStepFinished });
+        envelopes.push({ testCaseFinished: { testCaseStartedId: `or${i}`, timestamp: at(3001 + i), willBeRetried: false } as messages.TestCaseFinished });
+      });
+      return scenarioStatuses(envelopes).get('outline');
+    };
+    assert.equal(outline(['PASSED', 'SKIPPED', 'PASSED']), 'passed');
+    assert.equal(outline(['SKIPPED', 'PASSED']), 'passed');
+    assert.equal(outline(['SKIPPED', 'FAILED', 'PASSED']), 'failed');
+    assert.equal(outline(['PASSED', 'FAILED', 'SKIPPED']), 'failed');
+    assert.equal(outline(['SKIPPED', 'SKIPPED']), 'skipped');
+  });
+
   it('keeps the failure message, line and tags of each scenario', () => {
     const failing = report.results[1].tests.find((t) => t.name === 'fails');
     assert.equal(failing?.error, 'expected 3, got 2');
