@@ -31,6 +31,7 @@ export function commandProblems(file: string, text: string, scripts: readonly st
   if (sharded.length > 0) {
     if (!/--tags @performance/.test(text)) problems.push(`${file}: shards the suite but never runs the performance scenarios (--tags @performance)`);
     if (!text.includes('npm run report -- --merge')) problems.push(`${file}: shards the suite but never merges the shards into one report (npm run report -- --merge)`);
+    if (!text.includes('.ci/install-python-packages')) problems.push(`${file}: runs the suite without installing the Python packages its MLE-Star scenarios run generated projects with (bash .ci/install-python-packages)`);
   }
   problems.push(...mergedFolderProblems(file, text));
   return problems;

@@ -81,6 +81,7 @@ describe('the pipeline files', () => {
       'x.yml: "run: npm run cucumber -- --shard 2/2" shards the suite with its performance scenarios: expected --tags "not @performance" (they run in a job of their own)',
       'x.yml: shards the suite but never runs the performance scenarios (--tags @performance)',
       'x.yml: shards the suite but never merges the shards into one report (npm run report -- --merge)',
+      'x.yml: runs the suite without installing the Python packages its MLE-Star scenarios run generated projects with (bash .ci/install-python-packages)',
     ]);
   });
 });

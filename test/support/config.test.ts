@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
         targetKind: 'embedded',
         uiUrl: undefined,
         browserPath: undefined,
+        pythonPath: undefined,
         dbUrl: 'postgresql://postgres:postgres@localhost:5432/novacron_test',
         redisUrl: 'redis://localhost:6379',
         useDocker: false,

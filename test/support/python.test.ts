@@ -34,8 +34,9 @@ describe('the Python that runs generated projects', () => {
     assert.equal(installCommand(['torch', 'tensorflow']), 'apt-get install -y --no-install-recommends python3-torch; and pip install tensorflow (TensorFlow has no Debian package)');
   });
 
-  it('is installed by CI: .ci/run installs every Debian package the runs need', () => {
-    const ci = readFileSync(join(__dirname, '..', '..', '.ci', 'run'), 'utf8');
+  it('is installed by CI: .ci/install-python-packages installs every Debian package the runs need, and .ci/run calls it', () => {
+    assert.match(readFileSync(join(__dirname, '..', '..', '.ci', 'run'), 'utf8'), /^\.ci\/install-python-packages$/m);
+    const ci = readFileSync(join(__dirname, '..', '..', '.ci', 'install-python-packages'), 'utf8');
     const listed = /python_packages=\(([^)]*)\)/.exec(ci)?.[1].split(/\s+/).filter(Boolean) ?? [];
     assert.deepEqual([...listed].sort(), Object.values(DEBIAN_PACKAGES).sort());
   });
