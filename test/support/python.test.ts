@@ -35,7 +35,7 @@ describe('the Python that runs generated projects', () => {
   });
 
   it('is installed by CI: .ci/install-python-packages installs every Debian package the runs need, and .ci/run calls it', () => {
-    assert.match(readFileSync(join(__dirname, '..', '..', '.ci', 'run'), 'utf8'), /^\.ci\/install-python-packages$/m);
+    assert.match(readFileSync(join(__dirname, '..', '..', '.ci', 'run'), 'utf8'), /^\.ci\/install-python-packages\b/m);
     const ci = readFileSync(join(__dirname, '..', '..', '.ci', 'install-python-packages'), 'utf8');
     const listed = /python_packages=\(([^)]*)\)/.exec(ci)?.[1].split(/\s+/).filter(Boolean) ?? [];
     assert.deepEqual([...listed].sort(), Object.values(DEBIAN_PACKAGES).sort());
