@@ -6,7 +6,7 @@
 //   npm run verify:faults -- --reuse-clean      take the clean result from the last `npm test` run
 //   npm run verify:faults -- --only a,b          only these faults, and clean runs of their scenarios only
 //                                                (no coverage check)
-//   npm run verify:faults -- --concurrency 2     fault runs at once (default 6: they mostly wait)
+//   npm run verify:faults -- --concurrency 2     fault runs at once (default 6)
 //   npm run verify:faults -- --repeat 5          every run N times: a fault is caught only when it was
 //                                                caught in every run (flaky when in some), and the clean
 //                                                run must pass every time
