@@ -157,6 +157,21 @@ function allScenarioNames(envelopes: messages.Envelope[]): string[] {
   return [...new Set(envelopes.flatMap((e) => (e.pickle ? [e.pickle.name] : [])))].sort();
 }
 
+function performanceScenarioNames(envelopes: messages.Envelope[]): Set<string> {
+  return new Set(envelopes.flatMap((e) => (e.pickle?.tags.some((tag) => tag.name === '@performance') ? [e.pickle.name] : [])));
+}
+
+/**
+ * The order the faults are run in: those with the most performance scenarios first, the rest as
+ * the catalog lists them. A performance fault makes its scenarios wait on a slow or serialized
+ * server for minutes while using little CPU; started first, it overlaps the other runs instead of
+ * trailing them (measured: the catalog in 236 s when they started 45 s in, with 6 or 8 lanes).
+ */
+export function runOrder(faults: readonly FaultDefinition[], performance: ReadonlySet<string>): FaultDefinition[] {
+  const weight = (fault: FaultDefinition) => fault.scenarios.filter((name) => performance.has(name)).length;
+  return [...faults].sort((a, b) => weight(b) - weight(a));
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -249,7 +264,8 @@ async function main(): Promise<number> {
 async function verify(options: Options, files: ReportFiles): Promise<number> {
   const outDir = files.faults;
   mkdirSync(outDir, { recursive: true });
-  const names = allScenarioNames(await runCucumber(['--dry-run'], {}, join(outDir, 'dry-run.ndjson')));
+  const plan = await runCucumber(['--dry-run'], {}, join(outDir, 'dry-run.ndjson'));
+  const names = allScenarioNames(plan);
   const known = new Set(names);
 
   const selected = options.only ? FAULTS.filter((f) => options.only?.includes(f.name)) : FAULTS;
@@ -269,7 +285,7 @@ async function verify(options: Options, files: ReportFiles): Promise<number> {
   const compiledAt = performance.now();
   process.env.NOVACRON_REFERENCE_ENTRY = compileReference(join(ROOT, 'reference'), join(outDir, 'reference'));
   console.log(`(the reference compiled for the fault runs in ${((performance.now() - compiledAt) / 1000).toFixed(1)} s)`);
-  const jobs = selected.flatMap((fault) => Array.from({ length: options.repeat }, (_, i) => ({ fault, run: i + 1 })));
+  const jobs = runOrder(selected, performanceScenarioNames(plan)).flatMap((fault) => Array.from({ length: options.repeat }, (_, i) => ({ fault, run: i + 1 })));
   const finished = new Map<string, FaultRun[]>();
   const outcomes: FaultOutcome[] = [];
   await inLanes(
@@ -378,9 +394,11 @@ function printTable(outcomes: FaultOutcome[], repeat: number): void {
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((error: Error) => {
-    console.error(`verify:faults: ${error.message}`);
-    process.exit(2);
-  });
+if (require.main === module) {
+  main()
+    .then((code) => process.exit(code))
+    .catch((error: Error) => {
+      console.error(`verify:faults: ${error.message}`);
+      process.exit(2);
+    });
+}

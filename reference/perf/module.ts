@@ -13,11 +13,12 @@ const DEEP_PAGE_MS_PER_SKIPPED_VM = 40;
 const LEAKED_BYTES_PER_REQUEST = 512 * 1024;
 const FAN_OUT_CAP = 64;
 
-function busyWait(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    // the defect: synchronous work on the event loop
-  }
+/**
+ * The defect: the event loop is held for `ms`, as by synchronous work. It sleeps the thread rather
+ * than spinning, so fault verification's other runs keep the CPU; to every client it is the same stall.
+ */
+function blockEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** A queue of 400 ms turns: each caller waits for every earlier one. */
@@ -61,7 +62,7 @@ function installFaults(router: Router, ctx: ReferenceContext, leaked: Buffer[]):
     const lock = globalLock();
     router.before('/api/v1/', async (request: ApiRequest) => {
       if (leaks) leaked.push(Buffer.alloc(LEAKED_BYTES_PER_REQUEST, 1));
-      if (listBlocks && request.method === 'GET' && request.path === '/api/v1/vms') busyWait(LIST_BLOCK_MS);
+      if (listBlocks && request.method === 'GET' && request.path === '/api/v1/vms') blockEventLoop(LIST_BLOCK_MS);
       if (summarySlow && request.method === 'GET' && request.path === '/api/v1/dashboard/summary') await sleep(SLOW_SUMMARY_MS);
       if (deepPagesSlow && request.method === 'GET' && request.path === '/api/v1/vms') await sleep(DEEP_PAGE_MS_PER_SKIPPED_VM * vmsBeforePage(request));
       if (writesSerialized && request.method !== 'GET' && request.path.startsWith('/api/v1/vms')) await lock();
