@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { ApiClient, ApiResponse } from '../api-client';
 import type { NovaWorld } from '../world';
-import { body, helperVmsFor, pick, readAllPages, refusedAs, type Page, type Refusal } from './common';
+import { EventStream } from '../ws-client';
+import { body, helperVmsFor, pick, readAllPages, refusedAs, untilAgrees, type Page, type Refusal } from './common';
 import { runModelCheck, type ModelCheck } from './runner';
+import { readStored } from './stored';
 
 /**
  * The storage model, written from the contract (contract/domains/storage.yaml), not from any
@@ -17,7 +19,9 @@ import { runModelCheck, type ModelCheck } from './runner';
  * After every operation every view is compared with the model and with each other: each volume's
  * details, its bytes where they were read, every page of the volume list unfiltered, per tier and
  * per VM (the VM's view of its volumes), and the tiers' used, free and volume count figures against
- * the volumes the lists show on each tier.
+ * the volumes the lists show on each tier; each volume's announcements on the event stream, in
+ * order, the attachments and detachments in each VM's history, and each volume as stored in the
+ * target's database (its tier, VM, record and bytes), where the suite can read it.
  */
 
 const TIERS = ['HOT', 'WARM', 'COLD', 'ARCHIVE'] as const;
@@ -35,6 +39,16 @@ const MAX_HUGE = 2;
 const VMS_PER_CHECK = 2;
 /** New volumes are asked for while fewer than this many live (every step reads each of them). */
 const MAX_LIVE = 6;
+/** What the stream and the VMs' histories record of a change may trail its answer this long. */
+const ANNOUNCED_WITHIN_MS = 2_000;
+
+/**
+ * A change the stream announces (`storage.<change>`); `migration_ended` stands for completed or
+ * failed where the model did not see the move's outcome (it had ended before a probe was accepted).
+ */
+type Announcement = 'volume_created' | 'volume_attached' | 'volume_detached' | 'migration_started' | 'migration_completed' | 'migration_failed' | 'migration_ended' | 'volume_deleted';
+/** What a VM's history records of a volume (type `storage`). */
+type VmRecord = { vm: number; action: 'volume-attached' | 'volume-detached'; volume_id: string };
 
 interface Migration {
   from_tier: TierName;
@@ -94,17 +108,22 @@ interface ModelVolume {
   created_at: string;
   /** The latest `updated_at` seen: it never goes back. */
   updatedAt: string;
+  /** Its changes as the stream must announce them, in order. */
+  announced: Announcement[];
 }
 
 interface GoneVolume {
   id: string;
   name: string;
+  announced: Announcement[];
 }
 
 export interface StorageModel {
   live: ModelVolume[];
   gone: GoneVolume[];
   issued: number;
+  /** The attachments and detachments the VMs' histories must record, in order. */
+  vmRecords: VmRecord[];
 }
 
 export interface StorageSystem {
@@ -118,6 +137,8 @@ export interface StorageSystem {
   tiers: ReadonlyMap<TierName, Omit<Tier, 'used_gb' | 'free_gb' | 'volume_count'>>;
   /** Bytes the simulation holds per GB, learned from the first volume: the same for every volume. */
   bytesPerGb?: number;
+  /** Subscribed to the topic `storage` before the sequence's first request. */
+  stream: EventStream;
 }
 
 type StorageCommand = fc.AsyncCommand<StorageModel, StorageSystem>;
@@ -222,6 +243,7 @@ function accepted(response: ApiResponse<Volume>, what: string, name: string, siz
     lastMigration: null,
     created_at: volume.created_at,
     updatedAt: volume.updated_at,
+    announced: ['volume_created'],
   };
 }
 
@@ -321,6 +343,24 @@ class ReuseName implements StorageCommand {
   toString = () => this.text ?? `reuse the name of a ${this.ofDeleted ? 'deleted' : 'live'} volume`;
 }
 
+function attached(model: StorageModel, vol: ModelVolume, vm: number): void {
+  vol.vm = vm;
+  vol.announced.push('volume_attached');
+  model.vmRecords.push({ vm, action: 'volume-attached', volume_id: vol.id });
+}
+
+function detached(model: StorageModel, vol: ModelVolume): void {
+  model.vmRecords.push({ vm: vol.vm as number, action: 'volume-detached', volume_id: vol.id });
+  vol.vm = null;
+  vol.announced.push('volume_detached');
+}
+
+function forget(model: StorageModel, vol: ModelVolume): void {
+  model.live.splice(model.live.indexOf(vol), 1);
+  vol.announced.push('volume_deleted');
+  model.gone.push({ id: vol.id, name: vol.name, announced: vol.announced });
+}
+
 class Attach implements StorageCommand {
   private text: string | undefined;
   constructor(readonly index: number, readonly vmIndex: number, readonly pageSize: number) {}
@@ -336,6 +376,7 @@ class Attach implements StorageCommand {
     } else {
       assert.equal(response.status, 200, `attaching ${vol.name} to vm ${vm + 1} was answered ${response.status} ${body(response)}`);
       vol.vm = vm;
+      attached(model, vol, vm);
       expectAnswer(response.data, vol, real, `the answer to attaching ${vol.name}`);
     }
     await checkEveryView(model, real, this.pageSize);
@@ -372,7 +413,7 @@ class Detach implements StorageCommand {
       refusedAs(response, 409, `detaching ${vol.name}, which is attached to no VM`, 'conflict');
     } else {
       assert.equal(response.status, 200, `detaching ${vol.name} was answered ${response.status} ${body(response)}`);
-      vol.vm = null;
+      detached(model, vol);
       expectAnswer(response.data, vol, real, `the answer to detaching ${vol.name}`);
     }
     await checkEveryView(model, real, this.pageSize);
@@ -404,6 +445,7 @@ class Migrate implements StorageCommand {
     this.text = `move ${label(real, vol.name)} from ${from} to ${target}${this.probe === 'none' ? '' : `, ${this.probe} while it moves`}`;
     const response = await real.api.post<Volume>(`/api/v1/storage/volumes/${vol.id}/migrate`, { target_tier: target });
     assert.equal(response.status, 202, `moving ${vol.name} from ${from} to ${target} was answered ${response.status} ${body(response)}`);
+    vol.announced.push('migration_started');
     expectStarted(response.data, vol, from, target, `the answer to moving ${vol.name} to ${target}`);
     const probed = await this.duringMove(model, real, vol, from, target);
     if (probed === 'deleted') return checkEveryView(model, real, this.pageSize);
@@ -445,7 +487,8 @@ class Migrate implements StorageCommand {
         assert.equal(response.status, 200, `${action} ${what} was answered ${response.status} ${body(response)}`);
         assert.notEqual(response.data.state, 'migrating', `${action} ${what} was acknowledged while it still migrates: ${body(response)}`);
         await followMigration(real, vol, from, target);
-        vol.vm = vol.vm === null ? 0 : null;
+        if (vol.vm === null) attached(model, vol, 0);
+        else detached(model, vol);
         expectAnswer(response.data, vol, real, `the answer to ${action} ${what}`);
         return 'ended';
       }
@@ -454,8 +497,8 @@ class Migrate implements StorageCommand {
         if (response.status === 409) return 'moving';
         assert.equal(response.status, 200, `deleting ${vol.name} ${what} was answered ${response.status} ${body(response)}`);
         if (vol.vm !== null) assert.fail(`deleting ${vol.name} ${what} was acknowledged although it is attached to vm ${vol.vm + 1}`);
-        model.live.splice(model.live.indexOf(vol), 1);
-        model.gone.push({ id: vol.id, name: vol.name });
+        vol.announced.push('migration_ended');
+        forget(model, vol);
         return 'deleted';
       }
       case 'move-back': {
@@ -466,6 +509,7 @@ class Migrate implements StorageCommand {
         assert.equal(response.data.last_migration?.from_tier, target, `moving ${vol.name} back ${what} was accepted before the first move ended: ${body(response)}`);
         // The first move's record was replaced by this one, which starts from the new tier with the same bytes.
         vol.tier = target;
+        vol.announced.push('migration_completed', 'migration_started');
         expectStarted(response.data, vol, target, from, `the answer to moving ${vol.name} back to ${from}`);
         await followMigration(real, vol, target, from);
         return 'ended';
@@ -500,6 +544,7 @@ async function followMigration(real: StorageSystem, vol: ModelVolume, from: Tier
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   const migration = last.data.last_migration as Migration;
+  vol.announced.push(migration.status === 'failed' ? 'migration_failed' : 'migration_completed');
   assert.equal(migration.status, 'completed', `the move of ${vol.name} from ${from} to ${target} ended ${migration.status}: ${migration.error ?? 'no reason given'}`);
   assert.deepEqual(
     {
@@ -610,8 +655,7 @@ class Delete implements StorageCommand {
     } else {
       assert.equal(response.status, 200, `deleting ${vol.name} was answered ${response.status} ${body(response)}`);
       assert.deepEqual(response.data, { id: vol.id, status: 'deleted' }, `deleting ${vol.name} answered ${body(response)}`);
-      model.live.splice(model.live.indexOf(vol), 1);
-      model.gone.push({ id: vol.id, name: vol.name });
+      forget(model, vol);
     }
     await checkEveryView(model, real, this.pageSize);
   }
@@ -784,6 +828,60 @@ export async function checkEveryView(model: StorageModel, real: StorageSystem, p
   for (const vol of model.gone) await expectGone(real, vol);
   await expectVmLists(real, model, pageSize);
   await expectSharedViews(real, model, pageSize);
+  await expectAnnouncements(real, model);
+  await expectStored(real, model);
+  await expectVmHistories(real, model);
+}
+
+/** The stream announced each volume's changes, and nothing else of it, in order, naming the volume as it is after each. */
+async function expectAnnouncements(real: StorageSystem, model: StorageModel): Promise<void> {
+  const volumes = [...model.live, ...model.gone];
+  await untilAgrees(() => {
+    for (const vol of volumes) {
+      const messages = real.stream.received.filter((message) => message.type.startsWith('storage.') && message.data.volume_id === vol.id);
+      const heard = messages.map((message) => message.type.slice('storage.'.length));
+      const expected = vol.announced.map((change, i) => (change === 'migration_ended' && /^migration_(completed|failed)$/.test(heard[i] ?? '') ? heard[i] : change));
+      assert.deepEqual(heard, expected, `the event stream announced ${label(real, vol.name)}'s changes as [${heard.join(', ')}], but they were [${vol.announced.join(', ')}]`);
+      for (const message of messages) assert.equal(message.data.name, vol.name, `the stream's ${message.type} of ${vol.id} names it "${String(message.data.name)}", not ${vol.name}`);
+    }
+  }, ANNOUNCED_WITHIN_MS);
+}
+
+/** The volumes as stored (table `storage_volumes`, as reference/storage/store.ts lays it out) agree with the model: what survives a restart. */
+async function expectStored(real: StorageSystem, model: StorageModel): Promise<void> {
+  const ids = [...model.live, ...model.gone].map((vol) => vol.id);
+  await untilAgrees(async () => {
+    const rows = await readStored(real.world, 'volumes', ['storage_volumes'], async (db) =>
+      (await db.query<{ id: string; name: string; tier: string; size_gb: number; vm_id: string | null; record: Volume; content: Buffer }>('SELECT id, name, tier, size_gb, vm_id, record, content FROM storage_volumes WHERE id = ANY($1)', [ids])).rows,
+    );
+    if (!rows) return;
+    const stored = new Map(rows.map((row) => [row.id, row]));
+    for (const vol of model.gone) assert.ok(!stored.has(vol.id), `the database still holds ${label(real, vol.name)} after it was deleted`);
+    for (const vol of model.live) {
+      const row = stored.get(vol.id);
+      assert.ok(row, `the database does not hold ${label(real, vol.name)}`);
+      const vmId = vol.vm === null ? null : real.vms[vol.vm].id;
+      assert.deepEqual(
+        { name: row.name, tier: row.tier, size_gb: row.size_gb, vm_id: row.vm_id, record: { tier: row.record.tier, vm_id: row.record.vm_id, state: row.record.state, checksum: row.record.checksum }, bytes: sha256(row.content) },
+        { name: vol.name, tier: vol.tier, size_gb: vol.size, vm_id: vmId, record: { tier: vol.tier, vm_id: vmId, state: vmId === null ? 'available' : 'attached', checksum: vol.checksum }, bytes: vol.checksum },
+        `${label(real, vol.name)} as stored in the database differs from what was done to it`,
+      );
+    }
+  }, ANNOUNCED_WITHIN_MS);
+}
+
+/** Each VM's history records exactly the attachments and detachments of the sequence's volumes, in order. */
+async function expectVmHistories(real: StorageSystem, model: StorageModel): Promise<void> {
+  const ours = new Set([...model.live, ...model.gone].map((vol) => vol.id));
+  for (const [vm, { id, name }] of real.vms.entries()) {
+    const expected = model.vmRecords.filter((record) => record.vm === vm).map(({ action, volume_id }) => `${action} ${volume_id}`);
+    await untilAgrees(async () => {
+      const response = await real.api.get<{ items: { type: string; action: string; details?: { volume_id?: string } }[] }>(`/api/v1/vms/${id}/events`, { retries: 0 });
+      assert.equal(response.status, 200, `reading the history of ${name} was answered ${response.status} ${body(response)}`);
+      const recorded = response.data.items.filter((entry) => entry.type === 'storage' && ours.has(String(entry.details?.volume_id))).map((entry) => `${entry.action} ${entry.details?.volume_id}`);
+      assert.deepEqual(recorded, expected, `the history of vm ${vm + 1} does not record exactly the attachments and detachments of this sequence's volumes`);
+    }, ANNOUNCED_WITHIN_MS);
+  }
 }
 
 // ---- the check ------------------------------------------------------------------------------------
@@ -882,10 +980,12 @@ export function storageModelCheck(world: NovaWorld): ModelCheck<StorageModel, St
         );
         shared = { vms: await helperVmsFor(world, VMS_PER_CHECK, 'sv', 'the volumes'), tiers: offered };
       }
-      const real: StorageSystem = { world, api, prefix: `v${world.runId}s${sequence}-`, ...shared };
-      return { model: { live: [], gone: [], issued: 0 }, real };
+      const stream = await EventStream.open({ baseURL: world.suite.apiUrl, token: world.actor.token, topics: ['storage'] });
+      const real: StorageSystem = { world, api, prefix: `v${world.runId}s${sequence}-`, ...shared, stream };
+      return { model: { live: [], gone: [], issued: 0, vmRecords: [] }, real };
     },
     async teardown(real) {
+      await real.stream.close();
       const admin = await world.suite.admin();
       const { items } = await readAllPages<Volume>(admin, '/api/v1/storage/volumes', {}, 500, 'every volume');
       for (const volume of items.filter((vol) => vol.name.startsWith(real.prefix))) await removeVolume(world, volume.id);
