@@ -70,6 +70,16 @@ export const STORAGE_FAULTS = defineFaults({
     description: 'A write to a moving volume is refused only after its bytes were written: the client is told it failed, yet reads return it.',
     scenarios: [S.history],
   },
+  detachNotInVmHistory: {
+    name: 'storage-detach-not-in-vm-history',
+    description: "Detaching a volume is not recorded in the VM's history (the call was forgotten), though attaching it is.",
+    scenarios: [S.everyView],
+  },
+  changesNotPersisted: {
+    name: 'storage-changes-not-persisted',
+    description: 'Attaching, detaching and moving a volume change it in memory only: the database keeps it as it was created, so a restart brings back the old state.',
+    scenarios: [S.everyView],
+  },
 });
 
 export type StorageFaultFlags = FaultFlags<typeof STORAGE_FAULTS>;

@@ -30,6 +30,7 @@ const PUBLISHED: Partial<Record<StorageEvent['action'], string>> = {
 export function createStorageModule(): ReferenceModule {
   let ctx: ReferenceContext | undefined;
   let storage = new StorageService();
+  let faults = STORAGE_FAULTS.none;
   const lock = new KeyedLock();
   let unsubscribe: (() => void) | undefined;
 
@@ -42,7 +43,7 @@ export function createStorageModule(): ReferenceModule {
       const before = storage.exportVolume(id);
       const volume = await work();
       try {
-        await context.transaction((client) => store.saveVolume(client, volume, withContent ? storage.contentOf(volume.id) : undefined));
+        if (withContent || !faults.changesNotPersisted) await context.transaction((client) => store.saveVolume(client, volume, withContent ? storage.contentOf(volume.id) : undefined));
       } catch (error) {
         storage.reinstate(id, before);
         throw error;
@@ -84,7 +85,8 @@ export function createStorageModule(): ReferenceModule {
     register(router: Router, context: ReferenceContext) {
       ctx = context;
       const { auth, components } = context;
-      storage = new StorageService({ faults: STORAGE_FAULTS.on(context.faults), seed: context.options.schema, onEvent });
+      faults = STORAGE_FAULTS.on(context.faults);
+      storage = new StorageService({ faults, seed: context.options.schema, onEvent });
 
       router.get('/api/v1/storage/tiers', (request) => {
         auth.requireRole(request, 'viewer');
@@ -186,7 +188,7 @@ export function createStorageModule(): ReferenceModule {
           const vmId = storage.getVolume(request.params.id).vm_id;
           const volume = await change(request.params.id, () => storage.detach(request.params.id), false);
           if (checkLast) auth.requireRole(request, 'operator');
-          if (vmId) await recordOnVm(vmId, 'volume-detached', volume);
+          if (vmId && !faults.detachNotInVmHistory) await recordOnVm(vmId, 'volume-detached', volume);
           return volume;
         }),
       );
